@@ -1,0 +1,233 @@
+"""The graph model, as neomodel classes: the single definition of labels, keys and relationships.
+
+Loaders write with batched Cypher (``graph.queries``) for speed, but the labels, key properties
+and relationship types they use are the ones declared here, and the constraints and indexes are
+derived from these declarations by ``schema_statements()``. Dates are stored as ISO strings
+(``YYYY-MM-DD``), as neomodel's ``DateProperty`` stores them; such strings compare in date order, so
+queries compare them directly. Ranges are inclusive (``from`` is the first day a fact holds,
+``until`` the last).
+
+neomodel reserves ``source`` as a Python attribute on relationships, so provenance is declared as
+``provenance`` and stored under the property name ``source``, the same name nodes use.
+"""
+
+from __future__ import annotations
+
+from neomodel import (
+    ArrayProperty,
+    BooleanProperty,
+    DateProperty,
+    FloatProperty,
+    IntegerProperty,
+    RelationshipTo,
+    StringProperty,
+    StructuredNode,
+    StructuredRel,
+)
+
+from graph.store import Store
+
+
+class Sourced(StructuredRel):
+    provenance = StringProperty(db_property="source")
+    note = StringProperty()
+    confidence = StringProperty()
+
+
+class MemberOf(Sourced):
+    """A country's membership of a bloc over an inclusive date range (``until`` null: ongoing)."""
+
+    valid_from = DateProperty(db_property="from")
+    valid_until = DateProperty(db_property="until")
+
+
+class PartyTo(Sourced):
+    """A party's status under one instrument: the dated facts applicability is computed from."""
+
+    side = StringProperty()
+    signed = DateProperty()
+    ratified = DateProperty()
+    in_force_from = DateProperty()
+    in_force_until = DateProperty()
+    status = StringProperty()
+
+
+class Reserves(Sourced):
+    """A party's exclusion (``excluded``) or delayed application (``delayed`` until a date) of a provision."""
+
+    kind = StringProperty()
+    until = DateProperty()
+
+
+class PsrSchedule(Sourced):
+    """The HS edition an instrument's PSR schedule is written in, over a date range."""
+
+    valid_from = DateProperty(db_property="from")
+    valid_until = DateProperty(db_property="until")
+    transition_until = DateProperty()
+
+
+class CorrelatesTo(Sourced):
+    """A link from a code to a code of the next HS edition; ``kind`` is its group's shape."""
+
+    kind = StringProperty()
+    partial = BooleanProperty()
+
+
+class Contains(StructuredRel):
+    """A bill-of-materials line: how much of a material goes into its parent."""
+
+    quantity = FloatProperty()
+    unit = StringProperty()
+    value = FloatProperty()
+    currency = StringProperty()
+
+
+class Agreement(StructuredNode):
+    code = StringProperty(unique_index=True, required=True)
+    name = StringProperty()
+    source = StringProperty()
+
+
+class HSVersion(StructuredNode):
+    code = StringProperty(unique_index=True, required=True)
+    in_force_from = DateProperty()
+    source = StringProperty()
+    follows = RelationshipTo("HSVersion", "FOLLOWS")
+
+
+class HSCode(StructuredNode):
+    """An HS code in one edition; ``uid`` is ``VERSION:CODE`` (``HS2022:854140``)."""
+
+    uid = StringProperty(unique_index=True, required=True)
+    code = StringProperty(index=True, required=True)
+    version = StringProperty(index=True, required=True)
+    level = IntegerProperty()
+    description = StringProperty()
+    source = StringProperty()
+    child_of = RelationshipTo("HSCode", "CHILD_OF")
+    correlates_to = RelationshipTo("HSCode", "CORRELATES_TO", model=CorrelatesTo)
+
+
+class Instrument(StructuredNode):
+    """The base text of an agreement or one amending protocol: what a pair of parties applies."""
+
+    code = StringProperty(unique_index=True, required=True)
+    agreement = StringProperty(index=True)
+    kind = StringProperty()
+    title = StringProperty()
+    signed = DateProperty()
+    entry_into_force = StringProperty()
+    pairing = StringProperty()
+    general_rule = StringProperty()
+    general_criteria = StringProperty()
+    status = StringProperty()
+    expected = StringProperty()
+    source = StringProperty()
+    note = StringProperty()
+    instrument_of = RelationshipTo(Agreement, "INSTRUMENT_OF")
+    amends = RelationshipTo("Instrument", "AMENDS")
+    psr_schedule = RelationshipTo(HSVersion, "PSR_SCHEDULE", model=PsrSchedule)
+    has_provision = RelationshipTo("Provision", "HAS_PROVISION")
+    has_psr = RelationshipTo("Psr", "HAS_PSR")
+
+
+class Provision(StructuredNode):
+    """A provision of an instrument whose application can differ per party (e.g. full cumulation)."""
+
+    uid = StringProperty(unique_index=True, required=True)
+    key = StringProperty(index=True)
+    instrument = StringProperty()
+    article = StringProperty()
+    title = StringProperty()
+    source = StringProperty()
+
+
+class Bloc(StructuredNode):
+    code = StringProperty(unique_index=True, required=True)
+    name = StringProperty()
+    source = StringProperty()
+    party_to = RelationshipTo(Instrument, "PARTY_TO", model=PartyTo)
+    reserves = RelationshipTo(Provision, "RESERVES", model=Reserves)
+
+
+class Country(StructuredNode):
+    code = StringProperty(unique_index=True, required=True)
+    name = StringProperty()
+    source = StringProperty()
+    member_of = RelationshipTo(Bloc, "MEMBER_OF", model=MemberOf)
+    party_to = RelationshipTo(Instrument, "PARTY_TO", model=PartyTo)
+    reserves = RelationshipTo(Provision, "RESERVES", model=Reserves)
+
+
+class Psr(StructuredNode):
+    """A product-specific rule: rule text plus its parsed criteria tree (JSON), dated."""
+
+    uid = StringProperty(unique_index=True, required=True)
+    instrument = StringProperty(index=True)
+    hs_version = StringProperty()
+    scope = StringProperty()
+    ex = BooleanProperty()
+    rule = StringProperty()
+    criteria = StringProperty()
+    valid_from = DateProperty()
+    valid_until = DateProperty()
+    source = StringProperty()
+    note = StringProperty()
+    applies_to = RelationshipTo(HSCode, "APPLIES_TO")
+
+
+class Material(StructuredNode):
+    """A material or in-house intermediate of a bill of materials (``uid`` is ``SKU/line-id``)."""
+
+    uid = StringProperty(unique_index=True, required=True)
+    description = StringProperty()
+    hs = StringProperty()
+    hs_version = StringProperty()
+    origin = StringProperty()
+    contains = RelationshipTo("Material", "CONTAINS", model=Contains)
+    classified_as = RelationshipTo(HSCode, "CLASSIFIED_AS")
+
+
+class Product(StructuredNode):
+    sku = StringProperty(unique_index=True, required=True)
+    description = StringProperty()
+    hs = StringProperty()
+    hs_version = StringProperty()
+    producer = StringProperty()
+    ex_works = FloatProperty()
+    fob = FloatProperty()
+    currency = StringProperty()
+    processes = ArrayProperty(StringProperty())
+    contains = RelationshipTo(Material, "CONTAINS", model=Contains)
+    classified_as = RelationshipTo(HSCode, "CLASSIFIED_AS")
+
+
+NODE_CLASSES: tuple[type[StructuredNode], ...] = (
+    Agreement, HSVersion, HSCode, Instrument, Provision, Bloc, Country, Psr, Material, Product,
+)
+
+
+def schema_statements() -> list[str]:
+    """Idempotent DDL for every unique / indexed property declared above (runs on both stores)."""
+    statements = []
+    for cls in NODE_CLASSES:
+        label = cls.__label__
+        for name, prop in cls.defined_properties(aliases=False, rels=False).items():
+            stored = prop.get_db_property_name(name)
+            if prop.unique_index:
+                statements.append(
+                    f"CREATE CONSTRAINT {label.lower()}_{stored}_unique IF NOT EXISTS "
+                    f"FOR (n:{label}) REQUIRE n.{stored} IS UNIQUE"
+                )
+            elif prop.index:
+                statements.append(
+                    f"CREATE INDEX {label.lower()}_{stored} IF NOT EXISTS FOR (n:{label}) ON (n.{stored})"
+                )
+    return statements
+
+
+def install_schema(store: Store) -> None:
+    """Create constraints and indexes; DDL runs one statement per transaction, as Neo4j requires."""
+    for statement in schema_statements():
+        store.write_tx(lambda tx, s=statement: tx.run(s).consume())

@@ -1,0 +1,306 @@
+"""Read and check a seed directory, or say exactly where it is wrong.
+
+Every problem is a ``SeedProblem`` naming file, line and field; ``read_seeds`` collects all of them
+and raises ``SeedError`` before anything is written, so a bad file never half-loads.
+YAML is read with implicit dates turned off (dates stay text until the schema checks them, so a
+malformed date is reported with its line instead of failing inside the YAML parser) and with only
+true/false as booleans, so Norway's code ``NO`` stays a country code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from seeds.schema import (
+    AgreementFile,
+    BlocsFile,
+    CorrelationRow,
+    CountryRow,
+    HsCodeRow,
+    HSVersionsFile,
+    PsrRow,
+)
+
+M = TypeVar("M", bound=BaseModel)
+Path_ = tuple[str | int, ...]
+
+BUNDLED = Path(__file__).with_name("data")
+
+
+@dataclass(frozen=True)
+class SeedProblem:
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class SeedError(ValueError):
+    """One or more seed files are wrong; nothing was written."""
+
+    def __init__(self, problems: list[SeedProblem]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the seeds:\n{shown}{more}")
+
+
+class _Lines(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _SeedLoader(yaml.SafeLoader):
+    pass
+
+
+_SeedLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SeedLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                  list("tTfF"))
+
+
+def _construct_mapping(loader: _SeedLoader, node: yaml.MappingNode) -> _Lines:
+    mapping = _Lines(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+    return mapping
+
+
+_SeedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line_of(raw: Any, path: Path_) -> int | None:
+    """The line of the deepest mapping key along ``path`` that the YAML document still has."""
+    line = getattr(raw, "line", None)
+    node = raw
+    for step in path:
+        if isinstance(node, _Lines) and isinstance(step, str):
+            line = node.key_lines.get(step, line)
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+@dataclass
+class _Collector:
+    root: Path
+    problems: list[SeedProblem] = field(default_factory=list)
+
+    def name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path, line: int | None, where: str, message: str) -> None:
+        self.problems.append(SeedProblem(self.name(path), line, where, message))
+
+    def add_validation(self, path: Path, exc: ValidationError, line_for) -> None:
+        for err in exc.errors():
+            loc = tuple(step for step in err["loc"] if not str(step).startswith("function-"))
+            self.add(path, line_for(loc), _dotted(loc), err["msg"].removeprefix("Value error, "))
+
+
+def _read_yaml(path: Path, model: type[M], out: _Collector) -> tuple[M | None, Any]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SeedLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        out.add(path, mark.line + 1 if mark else None, "", f"not valid YAML: {exc}")
+        return None, None
+    try:
+        return model.model_validate(raw), raw
+    except ValidationError as exc:
+        out.add_validation(path, exc, lambda loc: _line_of(raw, loc))
+        return None, raw
+
+
+def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]]:
+    rows: list[tuple[int, M]] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        expected = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
+        unknown = [c for c in reader.fieldnames or [] if c not in expected]
+        if unknown:
+            out.add(path, 1, ",".join(unknown), "unknown column(s)")
+            return rows
+        for record in reader:
+            line = reader.line_num
+            values = {k: v.strip() for k, v in record.items() if k is not None and v is not None}
+            values = {k: v for k, v in values.items() if v != ""}
+            if None in record:
+                out.add(path, line, "", "more values than columns")
+                continue
+            try:
+                rows.append((line, model.model_validate(values)))
+            except ValidationError as exc:
+                out.add_validation(path, exc, lambda loc, line=line: line)
+    return rows
+
+
+@dataclass
+class Located:
+    """A checked record and where it was written (for cross-file error messages)."""
+
+    file: Path
+    line: int | None
+    path: Path_
+    raw: Any = None
+
+
+@dataclass
+class SeedSet:
+    """Everything in a seed directory, checked and cross-referenced."""
+
+    countries: list[CountryRow] = field(default_factory=list)
+    blocs: BlocsFile | None = None
+    versions: HSVersionsFile | None = None
+    codes: list[HsCodeRow] = field(default_factory=list)
+    correlations: list[CorrelationRow] = field(default_factory=list)
+    agreements: list[AgreementFile] = field(default_factory=list)
+    psrs: list[PsrRow] = field(default_factory=list)
+
+
+def read_seeds(root: Path = BUNDLED) -> SeedSet:
+    """Read every seed file under ``root``; raise ``SeedError`` listing all problems if any."""
+    out = _Collector(root)
+    seeds = SeedSet()
+    located: dict[str, list[tuple[Any, Located]]] = {}
+
+    def keep(kind: str, items: Iterable[tuple[Any, Located]]) -> None:
+        located.setdefault(kind, []).extend(items)
+
+    if (root / "countries.csv").exists():
+        rows = _read_csv(root / "countries.csv", CountryRow, out)
+        seeds.countries = [r for _, r in rows]
+        keep("country", ((r, Located(root / "countries.csv", line, ("code",))) for line, r in rows))
+    if (root / "blocs.yaml").exists():
+        seeds.blocs, raw = _read_yaml(root / "blocs.yaml", BlocsFile, out)
+        if seeds.blocs:
+            keep("bloc", ((b, Located(root / "blocs.yaml", _line_of(raw, ("blocs", i)), ("blocs", i)))
+                          for i, b in enumerate(seeds.blocs.blocs)))
+    if (root / "hs_versions.yaml").exists():
+        seeds.versions, _ = _read_yaml(root / "hs_versions.yaml", HSVersionsFile, out)
+    if (root / "hs_codes.csv").exists():
+        rows = _read_csv(root / "hs_codes.csv", HsCodeRow, out)
+        seeds.codes = [r for _, r in rows]
+        keep("code", ((r, Located(root / "hs_codes.csv", line, ("code",))) for line, r in rows))
+    if (root / "hs_correlations.csv").exists():
+        rows = _read_csv(root / "hs_correlations.csv", CorrelationRow, out)
+        seeds.correlations = [r for _, r in rows]
+        keep("correlation", ((r, Located(root / "hs_correlations.csv", line, ())) for line, r in rows))
+    for path in sorted((root / "agreements").glob("*.yaml")):
+        parsed, raw = _read_yaml(path, AgreementFile, out)
+        if parsed:
+            seeds.agreements.append(parsed)
+            keep("agreement", [(parsed, Located(path, 1, (), raw))])
+    for path in sorted((root / "psr").glob("*.csv")):
+        rows = _read_csv(path, PsrRow, out)
+        seeds.psrs.extend(r for _, r in rows)
+        keep("psr", ((r, Located(path, line, ())) for line, r in rows))
+
+    if not out.problems:
+        _cross_check(seeds, located, out)
+    if out.problems:
+        raise SeedError(out.problems)
+    return seeds
+
+
+def _cross_check(seeds: SeedSet, located: dict[str, list[tuple[Any, Located]]], out: _Collector) -> None:
+    """References between files: every code used is defined, every key is unique."""
+    countries = {c.code for c in seeds.countries}
+    blocs = {b.code for b in seeds.blocs.blocs} if seeds.blocs else set()
+    versions = {v.code for v in seeds.versions.versions} if seeds.versions else set()
+    codes = {(c.version, c.code) for c in seeds.codes}
+
+    def seen_twice(kind: str, key) -> None:
+        seen: set = set()
+        for item, at in located.get(kind, []):
+            k = key(item)
+            if k in seen:
+                out.add(at.file, at.line, _dotted(at.path), f"duplicate {k}")
+            seen.add(k)
+
+    seen_twice("country", lambda c: c.code)
+    seen_twice("code", lambda c: (c.version, c.code))
+    seen_twice("psr", lambda p: (p.instrument, p.hs_version, p.scope, p.valid_from))
+
+    for bloc, at in located.get("bloc", []):
+        for j, m in enumerate(bloc.members):
+            if m.country not in countries:
+                path = at.path + ("members", j, "country")
+                out.add(at.file, at.line, _dotted(path), f"unknown country {m.country!r}")
+
+    for code, at in located.get("code", []):
+        if code.version not in versions:
+            out.add(at.file, at.line, "version", f"unknown HS version {code.version!r}")
+        elif len(code.code) > 2 and (code.version, code.code[:-2]) not in codes:
+            out.add(at.file, at.line, "code", f"parent {code.code[:-2]} of {code.code} is not in {code.version}")
+
+    for link, at in located.get("correlation", []):
+        for side in ("from", "to"):
+            key = (getattr(link, f"{side}_version"), getattr(link, f"{side}_code"))
+            if key not in codes:
+                out.add(at.file, at.line, f"{side}_code", f"{key[1]} is not a seeded {key[0]} code")
+
+    instruments = {i.code: i for a in seeds.agreements for i in a.instruments}
+    for agreement, at in located.get("agreement", []):
+        raw = at.raw
+        for i, inst in enumerate(agreement.instruments):
+            base: Path_ = ("instruments", i)
+            if inst.amends and inst.amends not in instruments:
+                out.add(at.file, _line_of(raw, base + ("amends",)), _dotted(base + ("amends",)),
+                        f"unknown instrument {inst.amends!r}")
+            for k, schedule in enumerate(inst.psr_schedules):
+                if schedule.hs_version not in versions:
+                    p = base + ("psr_schedules", k, "hs_version")
+                    out.add(at.file, _line_of(raw, p), _dotted(p), f"unknown HS version {schedule.hs_version!r}")
+            keys = {p.key for p in inst.provisions}
+            for j, party in enumerate(inst.parties):
+                p = base + ("parties", j)
+                if party.party not in countries and party.party not in blocs:
+                    out.add(at.file, _line_of(raw, p + ("party",)), _dotted(p + ("party",)),
+                            f"unknown country or bloc {party.party!r}")
+                if inst.pairing == "across_sides" and not party.side:
+                    out.add(at.file, _line_of(raw, p), _dotted(p + ("side",)),
+                            "pairing across_sides needs each party's side")
+                for r, reservation in enumerate(party.reservations):
+                    if reservation.provision not in keys:
+                        q = p + ("reservations", r, "provision")
+                        out.add(at.file, _line_of(raw, q), _dotted(q),
+                                f"{reservation.provision!r} is not a provision of {inst.code}")
+
+    for psr, at in located.get("psr", []):
+        if psr.instrument not in instruments:
+            out.add(at.file, at.line, "instrument", f"unknown instrument {psr.instrument!r}")
+        if (psr.hs_version, psr.code) not in codes:
+            out.add(at.file, at.line, "scope", f"{psr.code} is not a seeded {psr.hs_version} code")

@@ -1,0 +1,202 @@
+"""The schema of every seed file (see ``seeds/README.md``), as pydantic models.
+
+Field checks live here; checks that span files (a party that is no known country or bloc, a PSR
+scope that is no seeded HS code) live in ``seeds.read``. Dates must be written ``YYYY-MM-DD``:
+a bare number or a timestamp is refused rather than interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from engine.criteria import RuleSyntaxError, parse_rule
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value.strip()
+    if value is None or value == "":
+        return None
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _rule(text: str) -> str:
+    try:
+        parse_rule(text)
+    except RuleSyntaxError as exc:
+        raise ValueError(f"rule does not parse: {exc}") from None
+    return text
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+OptDate = Annotated[date | None, BeforeValidator(_iso_date)]
+OptText = Annotated[str | None, BeforeValidator(_blank_is_none)]
+Text = Annotated[str, Field(min_length=1)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+PartyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9-]{1,15}$")]
+InstrumentCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9-]{1,31}$")]
+VersionCode = Annotated[str, Field(pattern=r"^HS\d{4}$")]
+HsCodeText = Annotated[str, Field(pattern=r"^(\d{2}|\d{4}|\d{6})$")]
+Rule = Annotated[str, AfterValidator(_rule)]
+Confidence = Literal["confirmed", "reported", "expected", "unknown"]
+
+
+class Fact(BaseModel):
+    """Every seed fact says where it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: Text
+    note: OptText = None
+    confidence: Confidence | None = None
+
+
+class CountryRow(Fact):
+    code: CountryCode
+    name: Text
+
+
+class Membership(Fact):
+    country: CountryCode
+    valid_from: IsoDate = Field(alias="from")
+    valid_until: OptDate = Field(default=None, alias="until")
+
+
+class BlocSeed(Fact):
+    code: PartyCode
+    name: Text
+    members: list[Membership]
+
+
+class BlocsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    blocs: list[BlocSeed]
+
+
+class HSVersionSeed(Fact):
+    code: VersionCode
+    in_force_from: IsoDate
+    follows: VersionCode | None = None
+
+
+class HSVersionsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    versions: list[HSVersionSeed]
+
+
+class HsCodeRow(Fact):
+    version: VersionCode
+    code: HsCodeText
+    description: Text
+
+
+class CorrelationRow(Fact):
+    from_version: VersionCode
+    from_code: HsCodeText
+    to_version: VersionCode
+    to_code: HsCodeText
+    partial: bool = False
+
+
+class Reservation(Fact):
+    provision: Text
+    kind: Literal["excluded", "delayed"]
+    until: OptDate = None
+
+    @model_validator(mode="after")
+    def _delay_has_end(self) -> "Reservation":
+        if self.kind == "delayed" and self.until is None:
+            raise ValueError("a delayed provision needs 'until' (the last day it does not apply)")
+        return self
+
+
+class PartySeed(Fact):
+    party: PartyCode
+    side: OptText = None
+    signed: OptDate = None
+    ratified: OptDate = None
+    in_force_from: OptDate = None
+    in_force_until: OptDate = None
+    status: Literal["in_force", "ratified", "signed", "not_signed", "withdrawn"]
+    reservations: list[Reservation] = []
+
+    @model_validator(mode="after")
+    def _dates_agree(self) -> "PartySeed":
+        if self.status == "in_force" and self.in_force_from is None:
+            raise ValueError("status in_force needs in_force_from")
+        if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
+            raise ValueError("in_force_until is before in_force_from")
+        return self
+
+
+class ProvisionSeed(Fact):
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]*$")]
+    article: OptText = None
+    title: Text
+
+
+class ScheduleSeed(Fact):
+    hs_version: VersionCode
+    valid_from: IsoDate = Field(alias="from")
+    valid_until: OptDate = Field(default=None, alias="until")
+    transition_until: OptDate = None
+
+
+class InstrumentSeed(Fact):
+    code: InstrumentCode
+    kind: Literal["agreement", "protocol"]
+    title: Text
+    signed: OptDate = None
+    amends: InstrumentCode | None = None
+    entry_into_force: Literal["per_party", "bilateral", "all_parties"] = "per_party"
+    pairing: Literal["any", "across_sides"] = "any"
+    general_rule: Rule | None = None
+    psr_schedules: list[ScheduleSeed] = []
+    status: Literal["in_force", "signed", "concluded", "terminated"]
+    expected: OptText = None
+    provisions: list[ProvisionSeed] = []
+    parties: list[PartySeed]
+
+    @model_validator(mode="after")
+    def _protocol_amends(self) -> "InstrumentSeed":
+        if (self.kind == "protocol") != (self.amends is not None):
+            raise ValueError("a protocol names the instrument it amends; an agreement amends none")
+        return self
+
+
+class AgreementSeed(Fact):
+    code: InstrumentCode
+    name: Text
+
+
+class AgreementFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agreement: AgreementSeed
+    instruments: list[InstrumentSeed]
+
+
+class PsrRow(Fact):
+    instrument: InstrumentCode
+    hs_version: VersionCode
+    scope: Annotated[str, Field(pattern=r"^(ex )?(\d{2}|\d{4}|\d{6})$")]
+    rule: Rule
+    valid_from: IsoDate
+    valid_until: OptDate = None
+
+    @property
+    def code(self) -> str:
+        return self.scope.removeprefix("ex ")
+
+    @property
+    def ex(self) -> bool:
+        return self.scope.startswith("ex ")

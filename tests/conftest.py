@@ -1,0 +1,44 @@
+"""One real graph store per test session: embedded ArcadeDB on a fresh directory, or the Neo4j
+that NEO4J_URI points at. Nothing here mocks the store.
+
+Against Neo4j the suite deletes everything in the target database first, so it refuses to run
+unless ORIGINGRAPH_TEST_WIPE=1 says that database is a scratch one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph import queries
+from graph.load import load_seeds
+from graph.store import Store, StoreConfig, open_store
+from seeds.read import read_seeds
+
+REPO = Path(__file__).resolve().parent.parent
+EVAL_DATA = REPO.parent / "shared" / "eval-data"
+
+
+@pytest.fixture(scope="session")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    config = StoreConfig.from_env()
+    if config.uri:
+        if os.environ.get("ORIGINGRAPH_TEST_WIPE") != "1":
+            pytest.exit("NEO4J_URI is set: the tests delete all data in that database. "
+                        "Set ORIGINGRAPH_TEST_WIPE=1 if it is a scratch database.", returncode=4)
+    else:
+        config = StoreConfig(data_dir=tmp_path_factory.mktemp("store"))
+    with open_store(config) as opened:
+        if config.uri:
+            opened.write_tx(lambda tx: tx.run(queries.DELETE_ALL_DATA).consume())
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def seeded(store: Store) -> Store:
+    """The store with the bundled seeds loaded."""
+    load_seeds(store, read_seeds())
+    return store
