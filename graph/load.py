@@ -97,8 +97,8 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
             for agreement, i in instruments]),
         ("MERGE_AMENDMENTS", [{"code": i.code, "amends": i.amends} for _, i in instruments if i.amends]),
         ("MERGE_PSR_SCHEDULES", [
-            {"instrument": i.code, "hs_version": s.hs_version, "from": _iso(s.valid_from),
-             "props": _props(s, until=s.valid_until, transition_until=s.transition_until)}
+            {"instrument": i.code, "hs_version": s.hs_version,
+             "props": _props(s, **{"from": s.valid_from}, until=s.valid_until, transition_until=s.transition_until)}
             for _, i in instruments for s in i.psr_schedules]),
         ("MERGE_PROVISIONS", [
             {"instrument": i.code, "uid": f"{i.code}:{p.key}",
@@ -113,7 +113,7 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
             {"party": p.party, "provision": f"{i.code}:{r.provision}", "props": _props(r, kind=r.kind, until=r.until)}
             for _, i in instruments for p in i.parties for r in p.reservations]),
         ("MERGE_PSRS", [
-            {"uid": f"{p.instrument}:{p.hs_version}:{p.scope}:{_iso(p.valid_from)}", "instrument": p.instrument,
+            {"uid": f"{p.instrument}:{p.hs_version}:{p.scope}:{_iso(p.valid_from) or 'undated'}", "instrument": p.instrument,
              "target": hs_uid(p.hs_version, p.code), "props": _props(
                 p, instrument=p.instrument, hs_version=p.hs_version, scope=p.scope, ex=p.ex, rule=p.rule,
                 criteria=criterion_to_json(parse_rule(p.rule)), valid_from=p.valid_from, valid_until=p.valid_until)}

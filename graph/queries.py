@@ -118,7 +118,7 @@ MERGE_PSR_SCHEDULES = """
 UNWIND $rows AS row
 MATCH (i:Instrument {code: row.instrument})
 MATCH (v:HSVersion {code: row.hs_version})
-MERGE (i)-[s:PSR_SCHEDULE {from: row.from}]->(v)
+MERGE (i)-[s:PSR_SCHEDULE]->(v)
 SET s += row.props
 """
 
@@ -154,6 +154,100 @@ MERGE (p:Psr {uid: row.uid})
 SET p += row.props
 MERGE (i)-[:HAS_PSR]->(p)
 MERGE (p)-[:APPLIES_TO]->(h)
+"""
+
+
+# --- applicability: which instruments bind a pair of countries on a date ------------------------
+
+KNOWN_COUNTRIES = """
+MATCH (c:Country)
+WHERE c.code IN $codes
+RETURN c.code AS code
+"""
+
+INSTRUMENTS_OF_PAIR_ON_DATE = """
+UNWIND [{role: 'exporter', code: $exporter}, {role: 'importer', code: $importer}] AS side
+MATCH (c:Country {code: side.code})
+OPTIONAL MATCH (c)-[m:MEMBER_OF]->(b:Bloc)
+WHERE m.from <= $date AND (m.until IS NULL OR m.until >= $date)
+WITH side, c, [x IN collect({bloc: b.code, membership: properties(m)}) WHERE x.bloc IS NOT NULL] AS memberships,
+     [c] + collect(b) AS acting_as
+UNWIND acting_as AS party
+MATCH (party)-[r:PARTY_TO]->(i:Instrument)-[:INSTRUMENT_OF]->(a:Agreement)
+MATCH chain = (i)-[:AMENDS*0..]->(root:Instrument)
+WHERE NOT EXISTS { MATCH (root)-[:AMENDS]->(:Instrument) }
+RETURN side.role AS role, c.code AS country, party.code AS party,
+       [x IN memberships WHERE x.bloc = party.code | x.membership][0] AS membership,
+       properties(r) AS party_to, properties(i) AS instrument, a.code AS agreement,
+       [n IN nodes(chain) | n.code] AS chain
+ORDER BY i.code, role
+"""
+
+PROVISIONS_OF_INSTRUMENTS = """
+MATCH (i:Instrument)-[:HAS_PROVISION]->(p:Provision)
+WHERE i.code IN $instruments
+OPTIONAL MATCH (party)-[r:RESERVES]->(p)
+WHERE party.code IN $parties
+RETURN i.code AS instrument, properties(p) AS provision,
+       [x IN collect({party: party.code, reservation: properties(r)}) WHERE x.party IS NOT NULL] AS reservations
+ORDER BY instrument, provision.key
+"""
+
+# --- HS lineage: CORRELATES_TO runs from a code to the codes of the next edition -----------------
+
+HS_VERSIONS = """
+MATCH (v:HSVersion)
+OPTIONAL MATCH (v)-[:FOLLOWS]->(older:HSVersion)
+RETURN v.code AS code, v.in_force_from AS in_force_from, older.code AS follows
+ORDER BY v.in_force_from
+"""
+
+HS_CODE_EXISTS = """
+MATCH (h:HSCode {uid: $uid})
+RETURN h.code AS code, h.level AS level, h.description AS description
+"""
+
+CODES_DESCENDED_FROM = """
+MATCH path = (start:HSCode {uid: $uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
+WHERE target.version = $to_version
+RETURN target.code AS target, [n IN nodes(path) | n.uid] AS codes,
+       [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
+        kind: r.kind, partial: r.partial, source: r.source}] AS links
+"""
+
+CODES_ANCESTORS_OF = """
+MATCH path = (start:HSCode {uid: $uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
+WHERE target.version = $to_version
+RETURN target.code AS target, [n IN nodes(path) | n.uid] AS codes,
+       [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
+        kind: r.kind, partial: r.partial, source: r.source}] AS links
+"""
+
+# --- PSR resolution --------------------------------------------------------------------------------
+
+PSR_SCHEDULE_ON_DATE = """
+MATCH chain = (i:Instrument {code: $instrument})-[:AMENDS*0..]->(src:Instrument)-[s:PSR_SCHEDULE]->(v:HSVersion)
+WHERE (s.from IS NULL OR s.from <= $date) AND (s.until IS NULL OR s.until >= $date)
+RETURN src.code AS defined_by, length(chain) AS depth, v.code AS hs_version, properties(s) AS schedule
+ORDER BY depth
+LIMIT 1
+"""
+
+PSRS_COVERING_CODE_ON_DATE = """
+MATCH (h:HSCode {uid: $uid})-[:CHILD_OF*0..2]->(scope:HSCode)<-[:APPLIES_TO]-(p:Psr)<-[:HAS_PSR]-(src:Instrument)
+WHERE (p.valid_from IS NULL OR p.valid_from <= $date) AND (p.valid_until IS NULL OR p.valid_until >= $date)
+MATCH chain = (i:Instrument {code: $instrument})-[:AMENDS*0..]->(src)
+RETURN properties(p) AS psr, scope.uid AS scope_uid, scope.level AS level, src.code AS defined_by,
+       length(chain) AS depth
+ORDER BY depth, level DESC, psr.ex DESC, psr.uid
+"""
+
+GENERAL_RULE_OF_INSTRUMENT = """
+MATCH chain = (i:Instrument {code: $instrument})-[:AMENDS*0..]->(src:Instrument)
+WHERE src.general_rule IS NOT NULL
+RETURN src.code AS defined_by, src.general_rule AS rule, src.general_criteria AS criteria, src.source AS source
+ORDER BY length(chain)
+LIMIT 1
 """
 
 

@@ -153,8 +153,12 @@ def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]
         if unknown:
             out.add(path, 1, ",".join(unknown), "unknown column(s)")
             return rows
-        for record in reader:
-            line = reader.line_num
+        while True:
+            line = reader.line_num + 1  # where this record starts, even if a quoted field spans lines
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
             values = {k: v.strip() for k, v in record.items() if k is not None and v is not None}
             values = {k: v for k, v in values.items() if v != ""}
             if None in record:
@@ -253,6 +257,14 @@ def _cross_check(seeds: SeedSet, located: dict[str, list[tuple[Any, Located]]], 
     seen_twice("country", lambda c: c.code)
     seen_twice("code", lambda c: (c.version, c.code))
     seen_twice("psr", lambda p: (p.instrument, p.hs_version, p.scope, p.valid_from))
+    for agreement, at in located.get("agreement", []):
+        for i, inst in enumerate(agreement.instruments):
+            versions_seen: set[str] = set()
+            for k, schedule in enumerate(inst.psr_schedules):
+                if schedule.hs_version in versions_seen:
+                    p = ("instruments", i, "psr_schedules", k, "hs_version")
+                    out.add(at.file, _line_of(at.raw, p), _dotted(p), f"{inst.code} has two {schedule.hs_version} schedules")
+                versions_seen.add(schedule.hs_version)
 
     for bloc, at in located.get("bloc", []):
         for j, m in enumerate(bloc.members):

@@ -18,11 +18,14 @@ from engine.criteria import RuleSyntaxError, parse_rule
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _iso_date(value: object) -> object:
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        return value.strip()
+def _iso_date(value: object) -> date | None:
     if value is None or value == "":
         return None
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r} ({exc})") from None
     raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
 
 
@@ -146,8 +149,10 @@ class ProvisionSeed(Fact):
 
 
 class ScheduleSeed(Fact):
+    """An instrument's PSR schedule written in ``hs_version``; an unknown start is left null."""
+
     hs_version: VersionCode
-    valid_from: IsoDate = Field(alias="from")
+    valid_from: OptDate = Field(default=None, alias="from")
     valid_until: OptDate = Field(default=None, alias="until")
     transition_until: OptDate = None
 
@@ -190,7 +195,7 @@ class PsrRow(Fact):
     hs_version: VersionCode
     scope: Annotated[str, Field(pattern=r"^(ex )?(\d{2}|\d{4}|\d{6})$")]
     rule: Rule
-    valid_from: IsoDate
+    valid_from: OptDate = None
     valid_until: OptDate = None
 
     @property
