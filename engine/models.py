@@ -1,0 +1,319 @@
+"""Inputs of the evaluation core: what the BOM, the shipment and the graph layer supply.
+
+Every model is frozen and forbids unknown fields, so an :class:`Evaluation` is a value: the
+same bundle always gives the same verdict. Money, quantities and percentages are ``Decimal``
+(exact arithmetic: 600 + 400 kg at the average method must give exactly 480 / 320 kg).
+
+Country fields are ISO 3166-1 alpha-2 codes. Blocs (EU, EFTA, ...) are expanded to their
+member countries by the graph layer before they reach the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from engine.criteria import Criterion
+
+__all__ = [
+    "CodeMapping",
+    "ConsignmentTerms",
+    "Cumulation",
+    "Evaluation",
+    "FobRule",
+    "FungibleStock",
+    "FungibleTerms",
+    "Instrument",
+    "Leg",
+    "Material",
+    "Processing",
+    "Product",
+    "ProofOption",
+    "Psr",
+    "Receipt",
+    "Shipment",
+    "SupplierDeclaration",
+    "Tolerance",
+    "TraceFact",
+]
+
+HsCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+NonNegative = Annotated[Decimal, Field(ge=0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- BOM
+
+
+class SupplierDeclaration(_Frozen):
+    """A supplier's statement that a material originates under ``instrument`` in ``country``.
+
+    Only a declaration valid on the shipment date counts; ``valid_until`` is inclusive.
+    """
+
+    instrument: str
+    country: Country
+    originating: bool = True
+    valid_from: date
+    valid_until: date
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SupplierDeclaration:
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+
+class Receipt(_Frozen):
+    """One delivery into a fungible stock."""
+
+    date: date
+    quantity: Decimal = Field(gt=0)
+    originating: bool
+
+
+class FungibleStock(_Frozen):
+    """Mixed originating / non-originating stock the material was drawn from.
+
+    ``issued_before`` is what earlier production already consumed from the same stock in
+    this accounting period (the method is fixed for the whole fiscal year).
+    """
+
+    method: Literal["fifo", "lifo", "average"]
+    receipts: tuple[Receipt, ...] = Field(min_length=1)
+    issued_before: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class Processing(_Frozen):
+    """Work done on a material in a partner country before it arrived (full cumulation)."""
+
+    country: Country
+    value_added: NonNegative
+    processes: tuple[str, ...] = ()
+
+
+class Material(_Frozen):
+    """One BOM line. ``value`` is the value of the quantity used for one unit of the parent,
+    in the product's currency (the engine has no exchange rates).
+
+    With ``components`` the material is an intermediate made in-house: its origin is decided
+    first under its own PSR, and ``processes`` are the specific processes used to make it.
+    """
+
+    id: str = Field(min_length=1)
+    description: str = ""
+    hs: HsCode
+    hs_version: str
+    quantity: NonNegative
+    unit: str
+    value: NonNegative
+    currency: str
+    origin: Country | None = None
+    declaration: SupplierDeclaration | None = None
+    wholly_obtained: bool = False
+    processes_in: tuple[Processing, ...] = ()
+    fungible: FungibleStock | None = None
+    components: tuple[Material, ...] = ()
+    processes: tuple[str, ...] = ()
+    weight_kg: NonNegative | None = None
+
+
+def _all_materials(materials: tuple[Material, ...]):
+    for m in materials:
+        yield m
+        yield from _all_materials(m.components)
+
+
+class Product(_Frozen):
+    """The good being exported, produced in ``producer`` from ``bom``."""
+
+    sku: str = Field(min_length=1)
+    description: str = ""
+    hs: HsCode
+    hs_version: str
+    producer: Country
+    ex_works: Decimal = Field(gt=0)
+    fob: Decimal = Field(gt=0)
+    currency: str
+    processes: tuple[str, ...] = ()
+    wholly_obtained: bool = False
+    bom: tuple[Material, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_currency(self) -> Product:
+        """Values are compared and summed, so they must share one currency: convert first."""
+        for m in _all_materials(self.bom):
+            if m.currency != self.currency:
+                raise ValueError(f"material {m.id} is valued in {m.currency}, the product in"
+                                 f" {self.currency}: convert before evaluating")
+        return self
+
+
+# --------------------------------------------------------------------------- shipment
+
+
+class Leg(_Frozen):
+    """One country the goods pass through (or are transhipped in) on the way."""
+
+    country: Country
+    operations: tuple[str, ...] = ()
+    customs_control: bool = False
+    documents: tuple[str, ...] = ()
+
+
+class Shipment(_Frozen):
+    """``exporter`` and ``importer`` are countries; ``date`` decides every dated fact."""
+
+    exporter: Country
+    importer: Country
+    date: date
+    legs: tuple[Leg, ...] = ()
+    invoice_value: NonNegative | None = None
+    currency: str | None = None
+
+
+# --------------------------------------------------------------------------- instrument
+
+
+class Tolerance(_Frozen):
+    """De minimis: CTC-failing non-originating materials up to ``percent`` of ``basis``
+    (by weight, ``textile_weight_percent`` of all materials' weight, for HS chapters 50-63
+    when set)."""
+
+    percent: Decimal = Field(ge=0, le=100)
+    basis: Literal["fob", "ex_works"]
+    textile_weight_percent: Decimal | None = Field(default=None, ge=0, le=100)
+    article: str = ""
+
+
+class FungibleTerms(_Frozen):
+    """Which inventory methods the instrument allows for mixed stock, and for what."""
+
+    methods: tuple[Literal["fifo", "lifo", "average"], ...]
+    scope: Literal["materials", "materials_and_goods"]
+    article: str = ""
+    needs_authorisation: bool = False
+
+
+class ConsignmentTerms(_Frozen):
+    """Operations allowed in a non-party transit country without losing origin."""
+
+    permitted_operations: tuple[str, ...] = ("unloading", "reloading", "storage",
+                                             "preservation")
+    article: str = ""
+
+
+class ProofOption(_Frozen):
+    """One proof of origin an exporter may use.
+
+    It applies on ``valid_from``..``valid_until`` (inclusive), for exporters in
+    ``exporter_countries`` (empty: any party) and for an invoice value ``v`` with
+    ``min_value < v <= max_value`` in ``value_currency`` ("above EUR 6,000", "up to USD 5,000").
+    """
+
+    name: str
+    kind: Literal["certificate", "declaration", "statement"]
+    valid_from: date | None = None
+    valid_until: date | None = None
+    exporter_countries: tuple[str, ...] = ()
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    value_currency: str | None = None
+    requires: str | None = None
+    note: str | None = None
+    article: str | None = None
+
+
+class FobRule(_Frozen):
+    """When the FOB value must be shown on the proof (ATIGA: RVC used and KH/ID/LA involved)."""
+
+    countries: tuple[str, ...]
+    when_rvc_used: bool = True
+    valid_from: date | None = None
+
+
+class Instrument(_Frozen):
+    """An agreement text (base agreement or protocol) as it applies to this pair and date."""
+
+    code: str
+    agreement: str
+    title: str = ""
+    parties: tuple[str, ...]
+    general_rule: Criterion | None = None
+    rvc_default_method: Literal["build-down", "build-up"] = "build-down"
+    tolerance: Tolerance | None = None
+    fungible: FungibleTerms | None = None
+    consignment: ConsignmentTerms = ConsignmentTerms()
+    proofs: tuple[ProofOption, ...] = ()
+    fob_on_certificate: FobRule | None = None
+    record_retention_years: dict[str, int] = {}
+    certificate_validity_months: int | None = None
+
+
+class Psr(_Frozen):
+    """The product-specific rule the graph selected for an HS code."""
+
+    uid: str
+    instrument: str
+    hs_version: str
+    scope: str
+    rule: str
+    criterion: Criterion
+    source: str = ""
+
+
+class Cumulation(_Frozen):
+    """A cumulation provision that applies to this pair on this date.
+
+    Materials originating in ``countries`` count as originating. Supplier declarations made
+    under ``instruments`` (besides the evaluated one) are accepted for those countries, which
+    is how extended cumulation reaches e.g. EU materials under EFTA-Mercosur. Only ``full``
+    cumulation also counts processing done in those countries.
+    """
+
+    provision: str
+    kind: Literal["bilateral", "diagonal", "full", "extended"]
+    countries: tuple[str, ...]
+    instruments: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    source: str = ""
+
+
+class CodeMapping(_Frozen):
+    """Where ``code`` of ``from_version`` lands in ``to_version`` (correlation lineage)."""
+
+    code: str
+    from_version: str
+    to_version: str
+    targets: tuple[str, ...] = Field(min_length=1)
+    ambiguous: bool = False
+    path: tuple[str, ...] = ()
+
+
+class TraceFact(_Frozen):
+    """A graph fact the verdict relied on; ``key`` identifies the node or edge in the graph."""
+
+    kind: str
+    key: dict[str, str]
+    summary: str = ""
+
+
+class Evaluation(_Frozen):
+    """Everything needed to judge one product under one instrument."""
+
+    product: Product
+    shipment: Shipment
+    instrument: Instrument
+    psr: Psr | None = None
+    psrs_for_components: dict[str, Psr] = {}
+    cumulation: tuple[Cumulation, ...] = ()
+    mappings: tuple[CodeMapping, ...] = ()
+    facts: tuple[TraceFact, ...] = ()
