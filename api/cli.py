@@ -7,10 +7,36 @@ import json
 import sys
 from pathlib import Path
 
+from datetime import date
+
+from pydantic import BaseModel
+
+from graph.applicability import PairRules, rules_between
 from graph.embedded import EmbeddedStoreError
+from graph.errors import NotFound
+from graph.lineage import lineage
 from graph.load import count_graph, load_seeds
 from graph.store import Store, StoreError, open_store
 from seeds.read import BUNDLED, SeedError, read_seeds
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
+
+
+def country(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise argparse.ArgumentTypeError(f"expected an ISO 3166-1 alpha-2 country code such as MY, got {text!r}")
+    return code
+
+
+def as_json(model: BaseModel) -> str:
+    """The one JSON form of an answer, shared with the HTTP API."""
+    return model.model_dump_json(by_alias=True, indent=2)
 
 
 def _print_counts(store: Store) -> None:
@@ -40,6 +66,50 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_rules(answer: PairRules) -> None:
+    print(f"{answer.exporter} -> {answer.importer} on {answer.date}")
+    if not answer.instruments:
+        print("  no instrument in force for this pair on this date")
+    for item in answer.instruments:
+        replaced = f" (applies instead of {', '.join(item.supersedes)})" if item.supersedes else ""
+        print(f"  {item.instrument:<16} {item.agreement:<14} in force for the pair since "
+              f"{item.in_force_for_pair_from}{replaced}")
+        for provision in item.provisions:
+            mark = "applies" if provision.applies else "does NOT apply"
+            print(f"      {provision.key:<28} {mark}: {provision.reason}")
+        if item.psr:
+            rule = "general rule" if item.psr.general_rule else f"PSR {item.psr.match.psr.scope}"
+            flag = "  [AMBIGUOUS]" if item.psr.ambiguous else ""
+            print(f"      {rule} ({item.psr.schedule_version}): {item.psr.rule}{flag}")
+            for note in item.psr.notes:
+                print(f"        - {note}")
+    for pending in answer.pending:
+        print(f"  {pending.instrument:<16} {pending.agreement:<14} PENDING: {'; '.join(pending.missing)}")
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    if bool(args.hs) != bool(args.hs_version):
+        raise NotFound("--hs and --hs-version go together", "hs")
+    with open_store() as store:
+        answer = rules_between(store, args.exporter, args.importer, args.date, args.hs, args.hs_version)
+    print(as_json(answer)) if args.json else _print_rules(answer)
+    return 0
+
+
+def cmd_lineage(args: argparse.Namespace) -> int:
+    with open_store() as store:
+        answer = lineage(store, args.hs, args.from_version, args.to_version)
+    if args.json:
+        print(as_json(answer))
+        return 0
+    flag = "AMBIGUOUS" if answer.ambiguous else "unambiguous"
+    print(f"{answer.from_version} {answer.code} -> {answer.to_version}: {', '.join(answer.targets) or '(none)'} "
+          f"[{flag}: {answer.reason}]")
+    for path in answer.paths:
+        print("  " + " -> ".join(path.codes) + "   (" + ", ".join(link.kind for link in path.links) + ")")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -65,6 +135,22 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(run=cmd_status)
 
+    rules = sub.add_parser("rules", help="which instruments (and PSRs) apply between two countries on a date")
+    rules.add_argument("--exporter", type=country, required=True)
+    rules.add_argument("--importer", type=country, required=True)
+    rules.add_argument("--date", type=iso_date, required=True, help="YYYY-MM-DD")
+    rules.add_argument("--hs", help="HS code of the product (2, 4 or 6 digits)")
+    rules.add_argument("--hs-version", help="HS edition of --hs, e.g. HS2022")
+    rules.add_argument("--json", action="store_true", help="print JSON")
+    rules.set_defaults(run=cmd_rules)
+
+    lin = sub.add_parser("lineage", help="where an HS code goes in another HS edition")
+    lin.add_argument("--hs", required=True)
+    lin.add_argument("--from", dest="from_version", required=True, help="e.g. HS2017")
+    lin.add_argument("--to", dest="to_version", required=True, help="e.g. HS2022")
+    lin.add_argument("--json", action="store_true", help="print JSON")
+    lin.set_defaults(run=cmd_lineage)
+
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -78,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except SeedError as exc:
         print(f"origingraph: {exc}\nnothing was written.", file=sys.stderr)
+        return 2
+    except NotFound as exc:
+        print(f"origingraph: {exc}", file=sys.stderr)
         return 2
     except (StoreError, EmbeddedStoreError) as exc:
         print(f"origingraph: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ unless ORIGINGRAPH_TEST_WIPE=1 says that database is a scratch one.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from graph import queries
 from graph.load import load_seeds
 from graph.store import Store, StoreConfig, open_store
-from seeds.read import read_seeds
+from seeds.read import BUNDLED, read_seeds
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
@@ -37,8 +38,24 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         yield opened
 
 
+XFTA = Path(__file__).parent / "fixtures" / "xfta"
+
+
+def seeds_with_xfta(target: Path) -> Path:
+    """The bundled seeds plus the fictional XFTA test instrument (see fixtures/xfta/README.md)."""
+    shutil.copytree(BUNDLED, target)
+    shutil.copytree(XFTA, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
+    return target
+
+
 @pytest.fixture(scope="session")
-def seeded(store: Store) -> Store:
-    """The store with the bundled seeds loaded."""
-    load_seeds(store, read_seeds())
+def seeded(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The store with the bundled seeds and the XFTA test instrument loaded."""
+    load_seeds(store, read_seeds(seeds_with_xfta(tmp_path_factory.mktemp("seeds") / "seeds")))
     return store
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of what ``seeded`` loaded, for tests that change or reload it."""
+    return seeds_with_xfta(tmp_path / "seeds")

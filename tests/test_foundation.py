@@ -54,9 +54,9 @@ def test_neomodel_runs_on_the_same_connection(store: Store) -> None:
         Product.nodes.get(sku="TEST-SKU-1").delete()
 
 
-def test_seed_load_is_idempotent(seeded: Store) -> None:
+def test_seed_load_is_idempotent(seeded: Store, seed_copy: Path) -> None:
     before = count_graph(seeded)
-    load_seeds(seeded, read_seeds())
+    load_seeds(seeded, read_seeds(seed_copy))
     assert count_graph(seeded) == before
     nodes, rels = before
     assert nodes["Country"] >= 249

@@ -1,0 +1,242 @@
+"""Which instruments apply between an exporter and an importer on a date, decided from graph facts.
+
+The graph traversal (``graph.applicability``) gathers, for both countries, every PARTY_TO fact they
+hold directly or through a bloc they belong to on the date, with each instrument's amendment
+chain. This module applies the treaty logic to those facts:
+
+- a party is bound on D when ``in_force_from <= D <= in_force_until`` (open-ended when null); for
+  an instrument entering into force bilaterally, a pair is bound from the first day of the third
+  month after the later of the two ratifications;
+- two countries acting through the same party (two EU member states) trade outside the instrument,
+  as do two parties on the same side of an ``across_sides`` agreement;
+- among the instruments of one agreement in force for the pair, the newest in the amendment chain
+  applies and the ones it amends keep running only for pairs it does not bind ("dual running");
+- an instrument both countries are party to but that does not bind the pair yet is pending, with
+  what is still missing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Membership(_Frozen):
+    """A country acting through a bloc on the date (the MEMBER_OF fact used)."""
+
+    bloc: str
+    valid_from: date
+    valid_until: date | None = None
+    source: str | None = None
+
+
+class PartyFact(_Frozen):
+    """One country's PARTY_TO fact for an instrument, direct or through a bloc."""
+
+    role: Literal["exporter", "importer"]
+    country: str
+    party: str
+    via: Membership | None = None
+    side: str | None = None
+    status: str
+    signed: date | None = None
+    ratified: date | None = None
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+    source: str | None = None
+    note: str | None = None
+    confidence: str | None = None
+
+    def bound_on(self, day: date) -> bool:
+        return (self.in_force_from is not None and self.in_force_from <= day
+                and (self.in_force_until is None or day <= self.in_force_until))
+
+    def describe(self) -> str:
+        through = f" through {self.party} (member since {self.via.valid_from})" if self.via else ""
+        dates = f"in force from {self.in_force_from}" if self.in_force_from else f"status {self.status}"
+        until = f" until {self.in_force_until}" if self.in_force_until else ""
+        return f"{self.country}{through}: {dates}{until} [{self.source}]"
+
+
+class InstrumentFacts(_Frozen):
+    """An instrument one of the two countries takes part in, with the chain of texts it amends."""
+
+    code: str
+    agreement: str
+    kind: str
+    title: str
+    status: str
+    entry_into_force: str = "per_party"
+    pairing: str = "any"
+    expected: str | None = None
+    source: str | None = None
+    chain: tuple[str, ...] = ()
+    parties: tuple[PartyFact, ...] = ()
+
+
+class Reservation(_Frozen):
+    party: str
+    kind: Literal["excluded", "delayed"]
+    until: date | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class ProvisionFacts(_Frozen):
+    instrument: str
+    key: str
+    title: str
+    article: str | None = None
+    source: str | None = None
+    reservations: tuple[Reservation, ...] = ()
+
+
+class ProvisionStatus(_Frozen):
+    key: str
+    title: str
+    article: str | None
+    defined_by: str
+    applies: bool
+    reason: str
+
+
+class Applied(_Frozen):
+    agreement: str
+    instrument: str
+    title: str
+    status: Literal["in_force"] = "in_force"
+    in_force_for_pair_from: date
+    supersedes: tuple[str, ...] = ()
+    explanation: tuple[str, ...]
+    parties: tuple[PartyFact, ...]
+
+
+class Pending(_Frozen):
+    agreement: str
+    instrument: str
+    title: str
+    status: str
+    missing: tuple[str, ...]
+    expected: str | None = None
+    parties: tuple[PartyFact, ...]
+
+
+class PairInstruments(_Frozen):
+    applied: tuple[Applied, ...]
+    pending: tuple[Pending, ...]
+
+
+def first_of_third_month_after(day: date) -> date:
+    month = day.month + 3
+    return date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _pick(facts: InstrumentFacts, role: str) -> PartyFact | None:
+    """The country's own PARTY_TO fact wins over one through a bloc."""
+    mine = [p for p in facts.parties if p.role == role]
+    return min(mine, key=lambda p: p.via is not None, default=None)
+
+
+def _pair_entry(facts: InstrumentFacts, x: PartyFact, y: PartyFact) -> date | None:
+    if facts.entry_into_force == "bilateral":
+        if x.ratified is None or y.ratified is None:
+            return None
+        return first_of_third_month_after(max(x.ratified, y.ratified))
+    if x.in_force_from is None or y.in_force_from is None:
+        return None
+    return max(x.in_force_from, y.in_force_from)
+
+
+def _pair_ends(x: PartyFact, y: PartyFact) -> date | None:
+    ends = [d for d in (x.in_force_until, y.in_force_until) if d is not None]
+    return min(ends, default=None)
+
+
+def _missing(facts: InstrumentFacts, x: PartyFact, y: PartyFact, day: date, entry: date | None) -> tuple[str, ...]:
+    if facts.status == "concluded":
+        gaps = ["signature and ratification by the parties"]
+    elif facts.entry_into_force == "bilateral":
+        gaps = [f"{p.party}: ratification (entry into force for the pair is the first day of the third "
+                f"month after both have ratified)" for p in (x, y) if p.ratified is None]
+    else:
+        gaps = []
+        for p in (x, y):
+            if p.in_force_from is None:
+                gaps.append(f"{p.party}: entry into force (status {p.status}; date not yet known)")
+            elif p.in_force_from > day:
+                gaps.append(f"{p.party}: enters into force on {p.in_force_from}")
+    if entry is not None and entry > day and not gaps:
+        gaps.append(f"pair bound only from {entry}")
+    if facts.expected:
+        gaps.append(f"expected: {facts.expected}")
+    return tuple(dict.fromkeys(gaps))
+
+
+def decide_pair(instruments: list[InstrumentFacts], day: date) -> PairInstruments:
+    """Applied and pending instruments for the pair on ``day``; see the module docstring."""
+    bound: dict[str, tuple[InstrumentFacts, PartyFact, PartyFact, date]] = {}
+    waiting: list[Pending] = []
+    for facts in sorted(instruments, key=lambda f: f.code):
+        x, y = _pick(facts, "exporter"), _pick(facts, "importer")
+        if x is None or y is None or x.party == y.party:
+            continue
+        if facts.pairing == "across_sides" and (x.side is None or x.side == y.side):
+            continue
+        entry = _pair_entry(facts, x, y)
+        ends = _pair_ends(x, y)
+        if ends is not None and ends < day:
+            continue
+        if facts.status != "concluded" and entry is not None and entry <= day:
+            bound[facts.code] = (facts, x, y, entry)
+        else:
+            waiting.append(Pending(agreement=facts.agreement, instrument=facts.code, title=facts.title,
+                                   status=facts.status, missing=_missing(facts, x, y, day, entry),
+                                   expected=facts.expected, parties=(x, y)))
+
+    superseded = {older for facts, *_ in bound.values() for older in facts.chain[1:] if older in bound}
+    applied = []
+    for code, (facts, x, y, entry) in sorted(bound.items()):
+        if code in superseded:
+            continue
+        replaced = tuple(c for c in facts.chain[1:] if c in bound)
+        explanation = [x.describe(), y.describe(), f"bound as a pair from {entry}"]
+        if replaced:
+            explanation.append(f"{code} amends {', '.join(replaced)} and binds both, so it applies instead")
+        applied.append(Applied(agreement=facts.agreement, instrument=code, title=facts.title,
+                               in_force_for_pair_from=entry, supersedes=replaced,
+                               explanation=tuple(explanation), parties=(x, y)))
+    return PairInstruments(applied=tuple(applied), pending=tuple(sorted(waiting, key=lambda p: p.instrument)))
+
+
+def provision_status(provisions: list[ProvisionFacts], chain: tuple[str, ...], parties: set[str],
+                     day: date) -> tuple[ProvisionStatus, ...]:
+    """Whether each provision of the instrument (or of a text it amends) applies to the pair on ``day``.
+
+    The newest text in the chain that defines a provision key is the one that counts; a party of
+    the pair that excludes it, or delays it past ``day``, switches it off for the pair.
+    """
+    rank = {code: i for i, code in enumerate(chain)}
+    newest: dict[str, ProvisionFacts] = {}
+    for provision in sorted(provisions, key=lambda p: rank.get(p.instrument, len(chain))):
+        newest.setdefault(provision.key, provision)
+
+    out = []
+    for key, provision in sorted(newest.items()):
+        blocking = []
+        for r in provision.reservations:
+            if r.party not in parties:
+                continue
+            if r.kind == "excluded":
+                blocking.append(f"{r.party} excludes it [{r.source}]")
+            elif r.until is not None and day <= r.until:
+                blocking.append(f"{r.party} delays it until {r.until} [{r.source}]")
+        reason = "; ".join(blocking) if blocking else "no reservation by either party applies on this date"
+        out.append(ProvisionStatus(key=key, title=provision.title, article=provision.article,
+                                   defined_by=provision.instrument, applies=not blocking, reason=reason))
+    return tuple(out)

@@ -1,0 +1,66 @@
+"""HS lineage over CORRELATES_TO, on the real HS2017 -> HS2022 -> HS2028 seed links."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from graph.errors import UnknownHsCode, UnknownHsVersion
+from graph.lineage import lineage
+from graph.store import Store
+
+
+def test_split_is_ambiguous_and_names_every_target(seeded: Store) -> None:
+    answer = lineage(seeded, "854140", "HS2017", "HS2022")
+    assert answer.targets == ("854141", "854142", "854143", "854149")
+    assert answer.ambiguous and "1:n" in answer.reason
+    assert all(path.links[0].kind == "1:n" and path.links[0].partial for path in answer.paths)
+
+
+def test_renumbering_is_not_ambiguous(seeded: Store) -> None:
+    answer = lineage(seeded, "300220", "HS2017", "HS2022")
+    assert answer.targets == ("300241",) and not answer.ambiguous
+    assert answer.reason == "renumbered to 300241"
+
+
+def test_merge_walked_backwards_is_ambiguous(seeded: Store) -> None:
+    answer = lineage(seeded, "620120", "HS2022", "HS2017")
+    assert answer.direction == "backward"
+    assert answer.targets == ("620111", "620191") and answer.ambiguous
+
+
+def test_code_in_an_n_to_n_group_is_ambiguous(seeded: Store) -> None:
+    answer = lineage(seeded, "290960", "HS2017", "HS2022")
+    assert answer.ambiguous and "n:n" in answer.reason
+
+
+def test_lineage_crosses_several_editions_both_ways(seeded: Store) -> None:
+    forward = lineage(seeded, "300220", "HS2017", "HS2028")
+    assert forward.targets == ("3007",)
+    assert forward.paths[0].codes == ("HS2017:300220", "HS2022:300241", "HS2028:3007")
+    back = lineage(seeded, "3007", "HS2028", "HS2017")
+    assert back.targets == ("300220",) and back.paths[0].codes[-1] == "HS2017:300220"
+
+
+def test_same_edition_and_unknown_inputs(seeded: Store) -> None:
+    assert lineage(seeded, "854140", "HS2017", "HS2017").targets == ("854140",)
+    with pytest.raises(UnknownHsVersion, match="HS1999"):
+        lineage(seeded, "854140", "HS1999", "HS2022")
+    with pytest.raises(UnknownHsCode, match="999999 is not in HS2017"):
+        lineage(seeded, "999999", "HS2017", "HS2022")
+
+
+def test_cli_lineage_json(seeded: Store) -> None:
+    env = dict(os.environ)
+    if seeded.kind != "neo4j":
+        env["ORIGINGRAPH_DATA"] = seeded.location
+    run = subprocess.run([sys.executable, "-m", "api.cli", "lineage", "--hs", "854140", "--from", "HS2017",
+                          "--to", "HS2022", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert {"code", "from", "to", "targets", "ambiguous", "paths"} <= set(answer)
+    assert answer["from"] == "HS2017" and answer["ambiguous"] is True and len(answer["targets"]) == 4
