@@ -11,7 +11,10 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from engine.bom_input import BomError
+from engine.models import Shipment
 from graph.applicability import PairRules, rules_between
+from graph.origin import OriginReport, evaluate_shipment, read_bom
 from graph.embedded import EmbeddedStoreError
 from graph.errors import NotFound
 from graph.lineage import lineage
@@ -110,6 +113,49 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_origin(report: OriginReport) -> None:
+    print(f"{report.sku}: {report.exporter} -> {report.importer} on {report.date}")
+    for v in report.verdicts:
+        verdict = "ORIGINATING" if v.originating else "not originating"
+        how = f"by {v.passed_by}" if v.passed_by else "no alternative met"
+        print(f"  {v.instrument:<16} {verdict:<16} rule {v.rule} ({how})")
+        n = v.numbers
+        print(f"      VNM {n.vnm} {n.currency}, RVC build-down {n.rvc_build_down_pct}%, "
+              f"MaxNOM {n.nom_pct}% of ex-works")
+        if v.ctc_failures:
+            print(f"      failing the tariff shift: {', '.join(v.ctc_failures)}"
+                  + (f" (tolerated: {', '.join(v.tolerated)})" if v.tolerated else ""))
+        for c in v.cumulated:
+            print(f"      cumulated: {c.material} from {c.country} ({c.provision})")
+        if not v.consignment.ok:
+            print(f"      consignment fails: {v.consignment.reason}")
+        print(f"      proof: {', '.join(o.name for o in v.proof.options) or 'none recorded'}"
+              + ("; FOB value must be shown" if v.proof.fob_required else ""))
+        for w in v.warnings:
+            print(f"      ! {w}")
+    for u in report.undetermined:
+        print(f"  {u.instrument:<16} UNDETERMINED: {u.reason}")
+    for p in report.pending:
+        print(f"  {p.instrument:<16} PENDING: {'; '.join(p.missing)}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    with open_store() as store:
+        document = read_bom(store, args.bom)
+        shipment = document.shipment
+        flags = {k: v for k, v in (("exporter", args.exporter), ("importer", args.importer), ("date", args.date)) if v}
+        if flags:
+            base = shipment.model_dump() if shipment else {"legs": ()}
+            if shipment is None and len(flags) < 3:
+                raise NotFound(f"{args.bom} has no shipment: give --exporter, --importer and --date", "shipment")
+            shipment = Shipment(**{**base, **flags})
+        if shipment is None:
+            raise NotFound(f"{args.bom} has no shipment: give --exporter, --importer and --date", "shipment")
+        report = evaluate_shipment(store, document.product, shipment)
+    print(as_json(report)) if args.json else _print_origin(report)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -151,6 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("--json", action="store_true", help="print JSON")
     lin.set_defaults(run=cmd_lineage)
 
+    ev = sub.add_parser("evaluate", help="does a product's BOM qualify under each instrument binding the pair")
+    ev.add_argument("bom", type=Path, help="BOM file: .yaml, .json or a flat ERP .csv")
+    ev.add_argument("--exporter", type=country, help="overrides the file's shipment")
+    ev.add_argument("--importer", type=country)
+    ev.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(run=cmd_evaluate)
+
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -165,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     except SeedError as exc:
         print(f"origingraph: {exc}\nnothing was written.", file=sys.stderr)
         return 2
-    except NotFound as exc:
+    except (NotFound, BomError) as exc:
         print(f"origingraph: {exc}", file=sys.stderr)
         return 2
     except (StoreError, EmbeddedStoreError) as exc:

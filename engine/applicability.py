@@ -94,6 +94,8 @@ class ProvisionFacts(_Frozen):
     title: str
     article: str | None = None
     source: str | None = None
+    extends_to: tuple[str, ...] = ()
+    accepts_declarations_under: tuple[str, ...] = ()
     reservations: tuple[Reservation, ...] = ()
 
 
@@ -104,6 +106,9 @@ class ProvisionStatus(_Frozen):
     defined_by: str
     applies: bool
     reason: str
+    source: str | None = None
+    extends_to: tuple[str, ...] = ()
+    accepts_declarations_under: tuple[str, ...] = ()
 
 
 class Applied(_Frozen):
@@ -238,5 +243,7 @@ def provision_status(provisions: list[ProvisionFacts], chain: tuple[str, ...], p
                 blocking.append(f"{r.party} delays it until {r.until} [{r.source}]")
         reason = "; ".join(blocking) if blocking else "no reservation by either party applies on this date"
         out.append(ProvisionStatus(key=key, title=provision.title, article=provision.article,
-                                   defined_by=provision.instrument, applies=not blocking, reason=reason))
+                                   defined_by=provision.instrument, applies=not blocking, reason=reason,
+                                   source=provision.source, extends_to=provision.extends_to,
+                                   accepts_declarations_under=provision.accepts_declarations_under))
     return tuple(out)

@@ -83,6 +83,8 @@ def _provisions(store: Store, chain: tuple[str, ...], parties: set[str]) -> list
     return [ProvisionFacts(
         instrument=r["instrument"], key=r["provision"]["key"], title=r["provision"].get("title", ""),
         article=r["provision"].get("article"), source=r["provision"].get("source"),
+        extends_to=tuple(r["provision"].get("extends_to") or ()),
+        accepts_declarations_under=tuple(r["provision"].get("accepts_declarations_under") or ()),
         reservations=tuple(Reservation(party=x["party"], **{k: x["reservation"].get(k) for k in
                                                            ("kind", "until", "source", "note")})
                            for x in r["reservations"])) for r in rows]

@@ -93,7 +93,8 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
                 i, agreement=agreement, kind=i.kind, title=i.title, signed=i.signed,
                 entry_into_force=i.entry_into_force, pairing=i.pairing, general_rule=i.general_rule,
                 general_criteria=criterion_to_json(parse_rule(i.general_rule)) if i.general_rule else None,
-                status=i.status, expected=i.expected)}
+                status=i.status, expected=i.expected,
+                origin_terms=i.origin.model_dump_json(by_alias=True) if i.origin else None)}
             for agreement, i in instruments]),
         ("MERGE_AMENDMENTS", [{"code": i.code, "amends": i.amends} for _, i in instruments if i.amends]),
         ("MERGE_PSR_SCHEDULES", [
@@ -102,7 +103,8 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
             for _, i in instruments for s in i.psr_schedules]),
         ("MERGE_PROVISIONS", [
             {"instrument": i.code, "uid": f"{i.code}:{p.key}",
-             "props": _props(p, key=p.key, instrument=i.code, article=p.article, title=p.title)}
+             "props": _props(p, key=p.key, instrument=i.code, article=p.article, title=p.title,
+                             extends_to=p.extends_to, accepts_declarations_under=p.accepts_declarations_under)}
             for _, i in instruments for p in i.provisions]),
         ("MERGE_PARTIES", [
             {"party": p.party, "instrument": i.code, "props": _props(

@@ -110,7 +110,11 @@ class HSCode(StructuredNode):
 
 
 class Instrument(StructuredNode):
-    """The base text of an agreement or one amending protocol: what a pair of parties applies."""
+    """The base text of an agreement or one amending protocol: what a pair of parties applies.
+
+    ``origin_terms`` holds the rules around the criteria (tolerance, fungible stock, consignment,
+    proofs) as the JSON of ``seeds.schema.OriginTerms``: read whole, never queried inside.
+    """
 
     code = StringProperty(unique_index=True, required=True)
     agreement = StringProperty(index=True)
@@ -123,6 +127,7 @@ class Instrument(StructuredNode):
     general_criteria = StringProperty()
     status = StringProperty()
     expected = StringProperty()
+    origin_terms = StringProperty()
     source = StringProperty()
     note = StringProperty()
     instrument_of = RelationshipTo(Agreement, "INSTRUMENT_OF")
@@ -140,6 +145,8 @@ class Provision(StructuredNode):
     instrument = StringProperty()
     article = StringProperty()
     title = StringProperty()
+    extends_to = ArrayProperty(StringProperty())
+    accepts_declarations_under = ArrayProperty(StringProperty())
     source = StringProperty()
 
 

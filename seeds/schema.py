@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from engine.criteria import RuleSyntaxError, parse_rule
+from engine.models import ConsignmentTerms, FobRule, FungibleTerms, ProofOption, Tolerance
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -146,6 +147,26 @@ class ProvisionSeed(Fact):
     key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]*$")]
     article: OptText = None
     title: Text
+    extends_to: list[PartyCode] = []
+    accepts_declarations_under: list[InstrumentCode] = []
+
+
+class OriginTerms(Fact):
+    """The rules around the criteria that the engine applies for an instrument.
+
+    Written once per instrument that sets them; a protocol that does not repeat them inherits
+    those of the text it amends. The parts reuse the engine's own models, so what the seeds say
+    is exactly what the engine reads.
+    """
+
+    rvc_default_method: Literal["build-down", "build-up"] = "build-down"
+    tolerance: Tolerance | None = None
+    fungible: FungibleTerms | None = None
+    consignment: ConsignmentTerms | None = None
+    proofs: list[ProofOption] = []
+    fob_on_certificate: FobRule | None = None
+    record_retention_years: dict[str, int] = {}
+    certificate_validity_months: int | None = None
 
 
 class ScheduleSeed(Fact):
@@ -170,6 +191,7 @@ class InstrumentSeed(Fact):
     status: Literal["in_force", "signed", "concluded", "terminated"]
     expected: OptText = None
     provisions: list[ProvisionSeed] = []
+    origin: OriginTerms | None = None
     parties: list[PartySeed]
 
     @model_validator(mode="after")
