@@ -50,6 +50,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from engine.documents import Located, load_document, locate
 from engine.models import Product, Shipment
 
 __all__ = ["BomDocument", "BomError", "KnownCodes", "parse_bom"]
@@ -90,24 +91,7 @@ def parse_bom(text: str, filename: str, known_codes: KnownCodes) -> BomDocument:
     return _build(root, filename, known_codes)
 
 
-# --------------------------------------------------------------------------- raw documents
-
-
-class _Node(dict):
-    """A mapping that remembers where it came from: its line, each key's line, and the
-    name to report for each key (a CSV column name can differ from the model field)."""
-
-    def __init__(self, *args: Any, line: int = 1, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.line = line
-        self.lines: dict[str, int] = {}
-        self.names: dict[str, str] = {}
-
-    def at(self, key: str) -> int:
-        return self.lines.get(key, self.line)
-
-
-def _build(root: _Node, filename: str, known_codes: KnownCodes) -> BomDocument:
+def _build(root: Located, filename: str, known_codes: KnownCodes) -> BomDocument:
     product = root["product"]
     _check_cycles(product.get("bom", []), (product.get("sku"),), filename)
     errors = _unknown_codes(product, filename, known_codes)
@@ -122,7 +106,7 @@ def _build(root: _Node, filename: str, known_codes: KnownCodes) -> BomDocument:
 
 def _check_cycles(materials: list, path: tuple, filename: str) -> None:
     for m in materials:
-        if not isinstance(m, _Node):
+        if not isinstance(m, Located):
             continue
         mid = m.get("id")
         if mid in path:
@@ -136,7 +120,7 @@ def _is_known(known_codes: KnownCodes, version: str, code: str) -> bool:
                                                                      code) in known_codes
 
 
-def _unknown_codes(node: _Node, filename: str, known_codes: KnownCodes) -> list[BomError]:
+def _unknown_codes(node: Located, filename: str, known_codes: KnownCodes) -> list[BomError]:
     """Errors for every well-formed HS code (product and materials) the graph does not know
     (malformed codes are left to the model's own check)."""
     errors = []
@@ -146,86 +130,46 @@ def _unknown_codes(node: _Node, filename: str, known_codes: KnownCodes) -> list[
         errors.append(BomError(filename, node.at("hs"), node.names.get("hs", "hs"),
                                f"unknown HS code {code} in {version}"))
     for child in (node.get("bom") or []) + (node.get("components") or []):
-        if isinstance(child, _Node):
+        if isinstance(child, Located):
             errors += _unknown_codes(child, filename, known_codes)
     return errors
 
 
-def _located(root: _Node, err: dict, filename: str) -> BomError:
+def _located(root: Located, err: dict, filename: str) -> BomError:
     """Turn a pydantic error into a BomError at the line of the offending key."""
-    obj: Any = root
-    line, field = root.line, None
-    for key in err["loc"]:
-        if isinstance(obj, _Node):
-            field = obj.names.get(key, key) if isinstance(key, str) else field
-            line = obj.at(key)
-            if key not in obj:
-                break
-            obj = obj[key]
-        elif isinstance(obj, list) and isinstance(key, int) and key < len(obj):
-            obj = obj[key]
-            line = obj.line if isinstance(obj, _Node) else line
-        else:
-            break
+    line, field = locate(root, tuple(err["loc"]))
     messages = {"missing": "required", "extra_forbidden": "unknown field"}
     message = messages.get(err["type"], err["msg"].removeprefix("Value error, "))
-    return BomError(filename, line, field, message)
+    return BomError(filename, line or root.line, field, message)
 
 
 # --------------------------------------------------------------------------- YAML / JSON
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps scalars as text (only ``null`` and merge keys are resolved)
-    and builds :class:`_Node` mappings with line numbers."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers
-            if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Node:
-    loader.flatten_mapping(node)
-    result = _Node(line=node.start_mark.line + 1)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
-                                                    key_node.start_mark)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-
-
-def _yaml_root(text: str, filename: str) -> _Node:
+def _yaml_root(text: str, filename: str) -> Located:
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        doc = load_document(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise BomError(filename, mark.line + 1 if mark else 1, None,
                        f"not valid YAML/JSON: {exc.problem or exc.context}") from None
-    if not isinstance(doc, _Node):
+    if not isinstance(doc, Located):
         raise BomError(filename, 1, None, "expected a mapping with product, bom, shipment")
     for key in doc:
         if key not in ("product", "bom", "shipment"):
             raise BomError(filename, doc.at(key), key, "unknown field (expected product,"
                                                        " bom, shipment)")
     product = doc.get("product")
-    if not isinstance(product, _Node):
+    if not isinstance(product, Located):
         raise BomError(filename, doc.at("product"), "product", "required: a mapping")
     if "bom" in product:
         raise BomError(filename, product.at("bom"), "bom", "put bom at the top level")
     bom = doc.get("bom") or []
     if not isinstance(bom, list):
         raise BomError(filename, doc.at("bom"), "bom", "expected a list of materials")
-    product_node = _Node(product, bom=bom, line=product.line)
+    product_node = Located(product, bom=bom, line=product.line)
     product_node.lines = {**product.lines, "bom": doc.at("bom")}
-    root = _Node(product=product_node, shipment=doc.get("shipment"), line=doc.line)
+    root = Located(product=product_node, shipment=doc.get("shipment"), line=doc.line)
     root.lines = dict(doc.lines)
     return root
 
@@ -257,7 +201,7 @@ _PRODUCT_ONLY = ("fob",)
 _MATERIAL_ONLY = ("weight_kg", *_DECLARATION_FIELDS)
 
 
-def _csv_root(text: str, filename: str) -> _Node:
+def _csv_root(text: str, filename: str) -> Located:
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     for column in header:
@@ -281,7 +225,7 @@ def _csv_root(text: str, filename: str) -> _Node:
     return _csv_tree(rows, filename)
 
 
-def _csv_tree(rows: list[tuple[int, dict[str, str]]], filename: str) -> _Node:
+def _csv_tree(rows: list[tuple[int, dict[str, str]]], filename: str) -> Located:
     products = [(line, row) for line, row in rows if "parent" not in row]
     if not products:
         raise BomError(filename, 1, "parent", "no product row (a row with an empty parent)")
@@ -290,7 +234,7 @@ def _csv_tree(rows: list[tuple[int, dict[str, str]]], filename: str) -> _Node:
                                                            f" parent); the first is on line"
                                                            f" {products[0][0]}")
     product = _csv_node(*products[0], _PRODUCT_FIELDS, _MATERIAL_ONLY, filename)
-    children: dict[str, list[_Node]] = {}
+    children: dict[str, list[Located]] = {}
     materials = []
     for line, row in rows:
         if "parent" in row:
@@ -304,15 +248,15 @@ def _csv_tree(rows: list[tuple[int, dict[str, str]]], filename: str) -> _Node:
                                                           " nor a component in this BOM")
         node["components"] = children.get(node.get("id"), [])
     product["bom"] = children.get(product.get("sku"), [])
-    return _Node(product=product, line=product.line)
+    return Located(product=product, line=product.line)
 
 
 def _csv_node(line: int, row: dict[str, str], fields: dict[str, str],
-              not_here: tuple[str, ...], filename: str) -> _Node:
+              not_here: tuple[str, ...], filename: str) -> Located:
     for column in not_here:
         if column in row:
             raise BomError(filename, line, column, "not allowed on this row")
-    node = _Node(line=line)
+    node = Located(line=line)
     for column, field in fields.items():
         node.names[field] = column
         if column in row:
@@ -323,7 +267,7 @@ def _csv_node(line: int, row: dict[str, str], fields: dict[str, str],
                    _DECLARATION_FIELDS}
     if declaration:
         declaration.setdefault("country", row.get("origin"))
-        decl = _Node({k: v for k, v in declaration.items() if v is not None}, line=line)
+        decl = Located({k: v for k, v in declaration.items() if v is not None}, line=line)
         decl.names = {field: column for column, field in _DECLARATION_FIELDS.items()}
         node["declaration"] = decl
     return node

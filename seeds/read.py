@@ -2,15 +2,13 @@
 
 Every problem is a ``SeedProblem`` naming file, line and field; ``read_seeds`` collects all of them
 and raises ``SeedError`` before anything is written, so a bad file never half-loads.
-YAML is read with implicit dates turned off (dates stay text until the schema checks them, so a
-malformed date is reported with its line instead of failing inside the YAML parser) and with only
-true/false as booleans, so Norway's code ``NO`` stays a country code.
+YAML is read by ``engine.documents``: every value stays text until the schema converts it, so a
+malformed date is reported with its line and Norway's code ``NO`` stays a country code.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,8 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+
+from engine.documents import load_document, locate
 
 from seeds.schema import (
     AgreementFile,
@@ -57,50 +57,8 @@ class SeedError(ValueError):
         super().__init__(f"{len(problems)} problem(s) in the seeds:\n{shown}{more}")
 
 
-class _Lines(dict):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-
-class _SeedLoader(yaml.SafeLoader):
-    pass
-
-
-_SeedLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_SeedLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                  list("tTfF"))
-
-
-def _construct_mapping(loader: _SeedLoader, node: yaml.MappingNode) -> _Lines:
-    mapping = _Lines(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
-    return mapping
-
-
-_SeedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _line_of(raw: Any, path: Path_) -> int | None:
-    """The line of the deepest mapping key along ``path`` that the YAML document still has."""
-    line = getattr(raw, "line", None)
-    node = raw
-    for step in path:
-        if isinstance(node, _Lines) and isinstance(step, str):
-            line = node.key_lines.get(step, line)
-            node = node.get(step)
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-            node = node[step]
-            line = getattr(node, "line", line)
-        else:
-            break
-    return line
+    return locate(raw, path)[0]
 
 
 def _dotted(path: Path_) -> str:
@@ -132,7 +90,7 @@ class _Collector:
 
 def _read_yaml(path: Path, model: type[M], out: _Collector) -> tuple[M | None, Any]:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SeedLoader)
+        raw = load_document(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         out.add(path, mark.line + 1 if mark else None, "", f"not valid YAML: {exc}")
@@ -172,7 +130,7 @@ def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]
 
 
 @dataclass
-class Located:
+class Where:
     """A checked record and where it was written (for cross-file error messages)."""
 
     file: Path
@@ -198,39 +156,39 @@ def read_seeds(root: Path = BUNDLED) -> SeedSet:
     """Read every seed file under ``root``; raise ``SeedError`` listing all problems if any."""
     out = _Collector(root)
     seeds = SeedSet()
-    located: dict[str, list[tuple[Any, Located]]] = {}
+    located: dict[str, list[tuple[Any, Where]]] = {}
 
-    def keep(kind: str, items: Iterable[tuple[Any, Located]]) -> None:
+    def keep(kind: str, items: Iterable[tuple[Any, Where]]) -> None:
         located.setdefault(kind, []).extend(items)
 
     if (root / "countries.csv").exists():
         rows = _read_csv(root / "countries.csv", CountryRow, out)
         seeds.countries = [r for _, r in rows]
-        keep("country", ((r, Located(root / "countries.csv", line, ("code",))) for line, r in rows))
+        keep("country", ((r, Where(root / "countries.csv", line, ("code",))) for line, r in rows))
     if (root / "blocs.yaml").exists():
         seeds.blocs, raw = _read_yaml(root / "blocs.yaml", BlocsFile, out)
         if seeds.blocs:
-            keep("bloc", ((b, Located(root / "blocs.yaml", _line_of(raw, ("blocs", i)), ("blocs", i)))
+            keep("bloc", ((b, Where(root / "blocs.yaml", _line_of(raw, ("blocs", i)), ("blocs", i)))
                           for i, b in enumerate(seeds.blocs.blocs)))
     if (root / "hs_versions.yaml").exists():
         seeds.versions, _ = _read_yaml(root / "hs_versions.yaml", HSVersionsFile, out)
     if (root / "hs_codes.csv").exists():
         rows = _read_csv(root / "hs_codes.csv", HsCodeRow, out)
         seeds.codes = [r for _, r in rows]
-        keep("code", ((r, Located(root / "hs_codes.csv", line, ("code",))) for line, r in rows))
+        keep("code", ((r, Where(root / "hs_codes.csv", line, ("code",))) for line, r in rows))
     if (root / "hs_correlations.csv").exists():
         rows = _read_csv(root / "hs_correlations.csv", CorrelationRow, out)
         seeds.correlations = [r for _, r in rows]
-        keep("correlation", ((r, Located(root / "hs_correlations.csv", line, ())) for line, r in rows))
+        keep("correlation", ((r, Where(root / "hs_correlations.csv", line, ())) for line, r in rows))
     for path in sorted((root / "agreements").glob("*.yaml")):
         parsed, raw = _read_yaml(path, AgreementFile, out)
         if parsed:
             seeds.agreements.append(parsed)
-            keep("agreement", [(parsed, Located(path, 1, (), raw))])
+            keep("agreement", [(parsed, Where(path, 1, (), raw))])
     for path in sorted((root / "psr").glob("*.csv")):
         rows = _read_csv(path, PsrRow, out)
         seeds.psrs.extend(r for _, r in rows)
-        keep("psr", ((r, Located(path, line, ())) for line, r in rows))
+        keep("psr", ((r, Where(path, line, ())) for line, r in rows))
 
     if not out.problems:
         _cross_check(seeds, located, out)
@@ -239,7 +197,7 @@ def read_seeds(root: Path = BUNDLED) -> SeedSet:
     return seeds
 
 
-def _cross_check(seeds: SeedSet, located: dict[str, list[tuple[Any, Located]]], out: _Collector) -> None:
+def _cross_check(seeds: SeedSet, located: dict[str, list[tuple[Any, Where]]], out: _Collector) -> None:
     """References between files: every code used is defined, every key is unique."""
     countries = {c.code for c in seeds.countries}
     blocs = {b.code for b in seeds.blocs.blocs} if seeds.blocs else set()
