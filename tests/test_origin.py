@@ -159,3 +159,48 @@ def test_unknown_hs_code_in_a_bom_is_rejected_with_its_line(seeded: Store, tmp_p
     assert caught.value.line == line and "529999" in str(caught.value)
     run = _cli(seeded, "evaluate", str(bad))
     assert run.returncode == 2 and f"bad.yaml:{line}:" in run.stderr
+
+
+def _laptop() -> Product:
+    """Same heading as its main input, so under ATIGA's general rule it can only qualify by RVC."""
+    return Product(sku="LAPTOP", hs="847130", hs_version="HS2022", producer="MY", ex_works=Decimal(90),
+                   fob=Decimal(100), currency="USD",
+                   bom=(_material("board", "847150", "30", "CN"),))
+
+
+def test_atiga_fob_on_form_d_only_with_rvc_and_kh_id_or_la(seeded: Store) -> None:
+    def atiga(importer: str):
+        report = evaluate_shipment(seeded, _laptop(), Shipment(exporter="MY", importer=importer,
+                                                                date=D("2025-06-01")))
+        return _verdict(report, "ATIGA-P1")
+
+    to_kh = atiga("KH")
+    assert to_kh.originating and to_kh.passed_by == "RVC(40)" and to_kh.used_general_rule
+    assert to_kh.proof.fob_required and "KH" in to_kh.proof.fob_reason
+    assert not atiga("SG").proof.fob_required
+
+
+def test_atiga_proofs_follow_the_dated_transition(seeded: Store) -> None:
+    def proofs(day: str) -> set[str]:
+        report = evaluate_shipment(seeded, _laptop(), Shipment(exporter="MY", importer="SG", date=D(day)))
+        return {o.name for o in _verdict(report, "ATIGA-P1").proof.options}
+
+    in_2022 = proofs("2022-06-01")
+    assert {"Form D (new format, paper)", "e-Form D", "AWSC origin declaration"} <= in_2022
+    assert "Form D (paper, ASEAN Single Window failure)" not in in_2022
+    in_2025 = proofs("2025-06-01")
+    assert "Form D (new format, paper)" not in in_2025
+    assert {"e-Form D", "Form D (paper, ASEAN Single Window failure)", "AWSC origin declaration"} <= in_2025
+
+
+def test_cli_evaluates_a_flat_erp_csv_with_the_shipment_from_flags(seeded: Store) -> None:
+    csv_bom = EXAMPLE.with_name("tshirt-bom.csv")
+    missing = _cli(seeded, "evaluate", str(csv_bom))
+    assert missing.returncode == 2 and "has no shipment" in missing.stderr
+    run = _cli(seeded, "evaluate", str(csv_bom), "--exporter", "MY", "--importer", "AU", "--date", "2025-06-02",
+               "--json")
+    assert run.returncode == 0, run.stderr
+    from_csv = next(v for v in json.loads(run.stdout)["verdicts"] if v["instrument"] == "AANZFTA-P2")
+    from_yaml = next(v for v in json.loads(_cli(seeded, "evaluate", str(EXAMPLE), "--json").stdout)["verdicts"]
+                     if v["instrument"] == "AANZFTA-P2")
+    assert from_csv["originating"] and from_csv["numbers"] == from_yaml["numbers"]
