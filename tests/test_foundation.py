@@ -163,3 +163,14 @@ def test_second_process_shares_a_running_embedded_store(store: Store) -> None:
     run = subprocess.run([*CLI, "status", "--json"], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["store"] == "embedded-shared"
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="exercises the embedded default")
+def test_a_failing_command_still_stops_its_own_embedded_store(tmp_path: Path) -> None:
+    """The JVM must not keep the process alive (or crash it) when a command fails mid-way."""
+    env = {**os.environ, "ORIGINGRAPH_DATA": str(tmp_path / "data")}
+    run = subprocess.run([*CLI, "rules", "--exporter", "QQ", "--importer", "AU", "--date", "2025-01-01"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "unknown country code 'QQ'" in run.stderr
+    assert "SIGSEGV" not in run.stderr and "fatal error" not in run.stderr
+    assert not (tmp_path / "data" / "server.json").exists()
