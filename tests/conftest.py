@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,3 +61,17 @@ def seeded(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
 def seed_copy(tmp_path: Path) -> Path:
     """A writable copy of what ``seeded`` loaded, for tests that change or reload it."""
     return seeds_with_xfta(tmp_path / "seeds")
+
+
+@pytest.fixture(scope="session")
+def cli(store: Store):
+    """Run ``origingraph ARGS`` in a fresh process against the session's store (over Bolt)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        env = dict(os.environ)
+        if store.kind != "neo4j":
+            env["ORIGINGRAPH_DATA"] = store.location
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=180)
+
+    return run

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -134,16 +131,8 @@ def test_unknown_country_is_a_clear_error(seeded: Store) -> None:
         rules_between(seeded, "MY", "XX", D("2025-05-01"))
 
 
-def _cli(store: Store, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    if store.kind != "neo4j":
-        env["ORIGINGRAPH_DATA"] = store.location
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
-
-
-def test_cli_rules_json(seeded: Store) -> None:
-    run = _cli(seeded, "rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-04-25",
+def test_cli_rules_json(seeded: Store, cli) -> None:
+    run = cli("rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-04-25",
                "--hs", "610910", "--hs-version", "HS2022", "--json")
     assert run.returncode == 0, run.stderr
     answer = json.loads(run.stdout)
@@ -156,10 +145,10 @@ def test_cli_rules_json(seeded: Store) -> None:
     assert waiting["agreement"] == "XFTA" and waiting["missing"]
 
 
-def test_cli_rules_errors_name_the_input(seeded: Store) -> None:
-    bad_date = _cli(seeded, "rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-02-30")
+def test_cli_rules_errors_name_the_input(seeded: Store, cli) -> None:
+    bad_date = cli("rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-02-30")
     assert bad_date.returncode == 2 and "--date: expected a date written YYYY-MM-DD, got '2025-02-30'" in bad_date.stderr
-    unknown = _cli(seeded, "rules", "--exporter", "QQ", "--importer", "AU", "--date", "2025-02-03")
+    unknown = cli("rules", "--exporter", "QQ", "--importer", "AU", "--date", "2025-02-03")
     assert unknown.returncode == 2 and "unknown country code 'QQ' for exporter" in unknown.stderr
-    table = _cli(seeded, "rules", "--exporter", "MY", "--importer", "TH", "--date", "2025-06-01")
+    table = cli("rules", "--exporter", "MY", "--importer", "TH", "--date", "2025-06-01")
     assert table.returncode == 0 and "AANZFTA-P2" in table.stdout and "PENDING" in table.stdout

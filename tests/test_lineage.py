@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -54,12 +51,8 @@ def test_same_edition_and_unknown_inputs(seeded: Store) -> None:
         lineage(seeded, "999999", "HS2017", "HS2022")
 
 
-def test_cli_lineage_json(seeded: Store) -> None:
-    env = dict(os.environ)
-    if seeded.kind != "neo4j":
-        env["ORIGINGRAPH_DATA"] = seeded.location
-    run = subprocess.run([sys.executable, "-m", "api.cli", "lineage", "--hs", "854140", "--from", "HS2017",
-                          "--to", "HS2022", "--json"], env=env, capture_output=True, text=True, timeout=120)
+def test_cli_lineage_json(seeded: Store, cli) -> None:
+    run = cli("lineage", "--hs", "854140", "--from", "HS2017", "--to", "HS2022", "--json")
     assert run.returncode == 0, run.stderr
     answer = json.loads(run.stdout)
     assert {"code", "from", "to", "targets", "ambiguous", "paths"} <= set(answer)

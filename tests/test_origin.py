@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -126,16 +123,8 @@ def test_multi_level_bom_judges_the_intermediate_under_its_own_rule(seeded: Stor
     assert verdict.numbers.vnm == 0 and verdict.originating
 
 
-def _cli(store: Store, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    if store.kind != "neo4j":
-        env["ORIGINGRAPH_DATA"] = store.location
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
-
-
-def test_cli_evaluate_json(seeded: Store) -> None:
-    run = _cli(seeded, "evaluate", str(EXAMPLE), "--json")
+def test_cli_evaluate_json(seeded: Store, cli) -> None:
+    run = cli("evaluate", str(EXAMPLE), "--json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     verdict = next(v for v in report["verdicts"] if v["instrument"] == "AANZFTA-P2")
@@ -143,13 +132,13 @@ def test_cli_evaluate_json(seeded: Store) -> None:
     assert verdict["originating"] is True and verdict["agreement"] == "AANZFTA"
 
 
-def test_cli_evaluate_flags_override_the_shipment_date(seeded: Store) -> None:
-    run = _cli(seeded, "evaluate", str(EXAMPLE), "--date", "2025-04-20", "--json")
+def test_cli_evaluate_flags_override_the_shipment_date(seeded: Store, cli) -> None:
+    run = cli("evaluate", str(EXAMPLE), "--date", "2025-04-20", "--json")
     assert run.returncode == 0, run.stderr
     assert "AANZFTA" in {v["instrument"] for v in json.loads(run.stdout)["verdicts"]}
 
 
-def test_unknown_hs_code_in_a_bom_is_rejected_with_its_line(seeded: Store, tmp_path: Path) -> None:
+def test_unknown_hs_code_in_a_bom_is_rejected_with_its_line(seeded: Store, cli, tmp_path: Path) -> None:
     text = EXAMPLE.read_text().replace('hs: "520512"', 'hs: "529999"')
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
@@ -157,7 +146,7 @@ def test_unknown_hs_code_in_a_bom_is_rejected_with_its_line(seeded: Store, tmp_p
     with pytest.raises(BomError) as caught:
         read_bom(seeded, bad)
     assert caught.value.line == line and "529999" in str(caught.value)
-    run = _cli(seeded, "evaluate", str(bad))
+    run = cli("evaluate", str(bad))
     assert run.returncode == 2 and f"bad.yaml:{line}:" in run.stderr
 
 
@@ -193,14 +182,14 @@ def test_atiga_proofs_follow_the_dated_transition(seeded: Store) -> None:
     assert {"e-Form D", "Form D (paper, ASEAN Single Window failure)", "AWSC origin declaration"} <= in_2025
 
 
-def test_cli_evaluates_a_flat_erp_csv_with_the_shipment_from_flags(seeded: Store) -> None:
+def test_cli_evaluates_a_flat_erp_csv_with_the_shipment_from_flags(seeded: Store, cli) -> None:
     csv_bom = EXAMPLE.with_name("tshirt-bom.csv")
-    missing = _cli(seeded, "evaluate", str(csv_bom))
+    missing = cli("evaluate", str(csv_bom))
     assert missing.returncode == 2 and "has no shipment" in missing.stderr
-    run = _cli(seeded, "evaluate", str(csv_bom), "--exporter", "MY", "--importer", "AU", "--date", "2025-06-02",
+    run = cli("evaluate", str(csv_bom), "--exporter", "MY", "--importer", "AU", "--date", "2025-06-02",
                "--json")
     assert run.returncode == 0, run.stderr
     from_csv = next(v for v in json.loads(run.stdout)["verdicts"] if v["instrument"] == "AANZFTA-P2")
-    from_yaml = next(v for v in json.loads(_cli(seeded, "evaluate", str(EXAMPLE), "--json").stdout)["verdicts"]
+    from_yaml = next(v for v in json.loads(cli("evaluate", str(EXAMPLE), "--json").stdout)["verdicts"]
                      if v["instrument"] == "AANZFTA-P2")
     assert from_csv["originating"] and from_csv["numbers"] == from_yaml["numbers"]
