@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from engine.bom_input import BomError
 from engine.models import Shipment
 from graph.applicability import PairRules, rules_between
+from graph.diff import DateDiffs, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, read_bom
 from graph.embedded import EmbeddedStoreError
 from graph.errors import NotFound
@@ -139,20 +140,42 @@ def _print_origin(report: OriginReport) -> None:
         print(f"  {p.instrument:<16} PENDING: {'; '.join(p.missing)}")
 
 
+def _shipment(document, args: argparse.Namespace, path: Path) -> Shipment:
+    """The file's shipment with any of --exporter / --importer / --date put over it."""
+    flags = {k: v for k, v in (("exporter", args.exporter), ("importer", args.importer), ("date", args.date)) if v}
+    if document.shipment is None and len(flags) < 3:
+        raise NotFound(f"{path} has no shipment: give --exporter, --importer and --date", "shipment")
+    base = document.shipment.model_dump() if document.shipment else {}
+    return Shipment(**{**base, **flags})
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     with open_store() as store:
         document = read_bom(store, args.bom)
-        shipment = document.shipment
-        flags = {k: v for k, v in (("exporter", args.exporter), ("importer", args.importer), ("date", args.date)) if v}
-        if flags:
-            base = shipment.model_dump() if shipment else {"legs": ()}
-            if shipment is None and len(flags) < 3:
-                raise NotFound(f"{args.bom} has no shipment: give --exporter, --importer and --date", "shipment")
-            shipment = Shipment(**{**base, **flags})
-        if shipment is None:
-            raise NotFound(f"{args.bom} has no shipment: give --exporter, --importer and --date", "shipment")
-        report = evaluate_shipment(store, document.product, shipment)
+        report = evaluate_shipment(store, document.product, _shipment(document, args, args.bom))
     print(as_json(report)) if args.json else _print_origin(report)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    args.date = args.date_a
+    with open_store() as store:
+        diffs = []
+        for path in args.bom:
+            document = read_bom(store, path)
+            diffs.append(diff_dates(store, document.product, _shipment(document, args, path), args.date_a,
+                                    args.date_b))
+    if args.json:
+        print(as_json(DateDiffs(diffs=tuple(diffs))))
+        return 0
+    for diff in diffs:
+        print(f"{diff.sku}: {diff.exporter} -> {diff.importer}, {diff.date_a} -> {diff.date_b}")
+        if not diff.changes:
+            print("  no change")
+        for change in diff.changes:
+            print(f"  [{change.kind}] {change.summary}")
+            for line in change.why:
+                print(f"      because {line}")
     return 0
 
 
@@ -204,6 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(run=cmd_evaluate)
+
+    diff = sub.add_parser("diff", help="what changes for BOMs between two dates, and why")
+    diff.add_argument("bom", type=Path, nargs="+", help="BOM files (.yaml, .json, .csv)")
+    diff.add_argument("--date-a", type=iso_date, required=True, help="YYYY-MM-DD")
+    diff.add_argument("--date-b", type=iso_date, required=True, help="YYYY-MM-DD")
+    diff.add_argument("--exporter", type=country, help="overrides the files' shipments")
+    diff.add_argument("--importer", type=country)
+    diff.add_argument("--json", action="store_true", help="print JSON")
+    diff.set_defaults(run=cmd_diff)
 
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -38,6 +38,7 @@ _CUMULATION_KINDS = ("bilateral", "diagonal", "full", "extended")
 class VerdictReport(Verdict):
     """A verdict with how its rule was found and the Cypher that shows its trace in Neo4j Browser."""
 
+    schedule_version: str | None = None
     rule_notes: tuple[str, ...] = ()
     terms_defined_by: str | None = None
     trace_cypher: str
@@ -67,6 +68,11 @@ class OriginReport(BaseModel):
 
 def read_bom(store: Store, path: Path) -> BomDocument:
     """Parse a BOM file, rejecting HS codes the graph does not know (with the line)."""
+    return parse_bom_text(store, path.read_text(encoding="utf-8"), path.name)
+
+
+def parse_bom_text(store: Store, text: str, filename: str) -> BomDocument:
+    """Parse BOM ``text`` (format by ``filename``'s suffix), rejecting HS codes the graph does not know."""
     known: dict[tuple[str, str], bool] = {}
 
     def is_known(version: str, code: str) -> bool:
@@ -75,7 +81,7 @@ def read_bom(store: Store, path: Path) -> BomDocument:
             known[(version, code)] = bool(store.read(queries.KNOWN_HS_CODES, uids=[uid]))
         return known[(version, code)]
 
-    return parse_bom(path.read_text(encoding="utf-8"), path.name, is_known)
+    return parse_bom(text, filename, is_known)
 
 
 def _materials(materials: tuple[Material, ...]) -> Iterator[Material]:
@@ -219,7 +225,8 @@ def evaluate_shipment(store: Store, product: Product, shipment: Shipment) -> Ori
             continue
         evaluation, terms_by = _evaluation(store, item, product, shipment)
         verdict = evaluate(evaluation)
-        verdicts.append(VerdictReport(**dict(verdict), rule_notes=item.psr.notes if item.psr else (),
+        verdicts.append(VerdictReport(**dict(verdict), schedule_version=item.psr.schedule_version,
+                                      rule_notes=item.psr.notes,
                                       terms_defined_by=terms_by, trace_cypher=trace_cypher(verdict.trace)))
     return OriginReport(sku=product.sku, exporter=shipment.exporter, importer=shipment.importer,
                         date=shipment.date, verdicts=tuple(verdicts), undetermined=tuple(undetermined),
