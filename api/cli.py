@@ -16,6 +16,7 @@ from engine.models import Shipment
 from graph.applicability import PairRules, rules_between
 from graph.diff import DateDiffs, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, read_bom
+from api.compare_cli import add_parser as add_compare_parser
 from graph.embedded import EmbeddedStoreError
 from graph.errors import NotFound
 from graph.lineage import lineage
@@ -179,6 +180,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def browser_script(query: str, **params: str) -> str:
+    """A Neo4j Browser script: one ``:param`` line per value, then the saved query."""
+    lines = [f":param {name} => {json.dumps(value)}" for name, value in params.items()]
+    return "\n".join(lines + [query.strip()])
+
+
+def cmd_browser(args: argparse.Namespace) -> int:
+    from graph import queries
+
+    if args.question == "membership":
+        print(browser_script(queries.BROWSE_AGREEMENT_MEMBERSHIP, agreement=args.agreement))
+    elif args.question == "pair":
+        print(browser_script(queries.BROWSE_INSTRUMENTS_BETWEEN, exporter=args.exporter, importer=args.importer,
+                             date=args.date.isoformat()))
+    else:
+        print(browser_script(queries.BROWSE_HS_LINEAGE, uid=f"{args.version}:{args.hs}"))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -236,6 +256,21 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--importer", type=country)
     diff.add_argument("--json", action="store_true", help="print JSON")
     diff.set_defaults(run=cmd_diff)
+
+    add_compare_parser(sub)
+
+    browser = sub.add_parser("browser", help="print a Neo4j Browser script that draws an answer as a graph")
+    views = browser.add_subparsers(dest="question", required=True)
+    membership = views.add_parser("membership", help="an agreement's instruments and parties over time")
+    membership.add_argument("--agreement", required=True, type=str.upper)
+    pair = views.add_parser("pair", help="the instruments binding two countries on a date")
+    pair.add_argument("--exporter", type=country, required=True)
+    pair.add_argument("--importer", type=country, required=True)
+    pair.add_argument("--date", type=iso_date, required=True)
+    hs = views.add_parser("lineage", help="an HS code's correlations across editions and its hierarchy")
+    hs.add_argument("--hs", required=True)
+    hs.add_argument("--version", required=True, help="e.g. HS2017")
+    browser.set_defaults(run=cmd_browser)
 
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -20,6 +20,7 @@ from engine.criteria import criterion_to_json, parse_rule
 from graph import queries
 from graph.schema import install_schema
 from graph.store import Store
+from graph.tariffs import tariff_rows
 from seeds.read import SeedSet
 from seeds.schema import CorrelationRow, Fact
 
@@ -120,6 +121,7 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
                 p, instrument=p.instrument, hs_version=p.hs_version, scope=p.scope, ex=p.ex, rule=p.rule,
                 criteria=criterion_to_json(parse_rule(p.rule)), valid_from=p.valid_from, valid_until=p.valid_until)}
             for p in seeds.psrs]),
+        *tariff_rows(seeds),
     ]
 
 

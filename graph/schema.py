@@ -17,7 +17,6 @@ from neomodel import (
     ArrayProperty,
     BooleanProperty,
     DateProperty,
-    FloatProperty,
     IntegerProperty,
     RelationshipTo,
     StringProperty,
@@ -75,12 +74,17 @@ class CorrelatesTo(Sourced):
 
 
 class Contains(StructuredRel):
-    """A bill-of-materials line: how much of a material goes into its parent."""
+    """A bill-of-materials line: how much of a material goes into its parent.
 
-    quantity = FloatProperty()
+    Quantities and money are decimal text (``"3.20"``), read back exactly as written; ``position``
+    keeps the order of the lines.
+    """
+
+    quantity = StringProperty()
     unit = StringProperty()
-    value = FloatProperty()
+    value = StringProperty()
     currency = StringProperty()
+    position = IntegerProperty()
 
 
 class Agreement(StructuredNode):
@@ -185,13 +189,26 @@ class Psr(StructuredNode):
 
 
 class Material(StructuredNode):
-    """A material or in-house intermediate of a bill of materials (``uid`` is ``SKU/line-id``)."""
+    """A material or in-house intermediate of a bill of materials.
+
+    ``uid`` is the SKU and the line ids down to it (``SKU/line-id``, ``SKU/intermediate/line-id``).
+    ``declaration``, ``processes_in`` and ``fungible`` hold the JSON of the engine's models: read
+    whole, never queried inside; ``weight_kg`` is decimal text.
+    """
 
     uid = StringProperty(unique_index=True, required=True)
+    line_id = StringProperty()
     description = StringProperty()
     hs = StringProperty()
     hs_version = StringProperty()
     origin = StringProperty()
+    wholly_obtained = BooleanProperty()
+    processes = ArrayProperty(StringProperty())
+    weight_kg = StringProperty()
+    declaration = StringProperty()
+    processes_in = StringProperty()
+    fungible = StringProperty()
+    source = StringProperty()
     contains = RelationshipTo("Material", "CONTAINS", model=Contains)
     classified_as = RelationshipTo(HSCode, "CLASSIFIED_AS")
 
@@ -202,16 +219,64 @@ class Product(StructuredNode):
     hs = StringProperty()
     hs_version = StringProperty()
     producer = StringProperty()
-    ex_works = FloatProperty()
-    fob = FloatProperty()
+    ex_works = StringProperty()  # decimal text, exact
+    fob = StringProperty()  # decimal text, exact
     currency = StringProperty()
     processes = ArrayProperty(StringProperty())
+    wholly_obtained = BooleanProperty()
+    source = StringProperty()
     contains = RelationshipTo(Material, "CONTAINS", model=Contains)
     classified_as = RelationshipTo(HSCode, "CLASSIFIED_AS")
 
 
+class TariffMeasure(StructuredNode):
+    """A dated tariff fact of one importer for a scope of goods (``seeds/data/tariffs/``).
+
+    ``kind``: ``mfn``, ``preferential`` (under an instrument), ``overlay`` (stacked on the base by
+    ``stacking``: ``additive``, ``top_up_to`` ``all_in``, ``replaces_base``) or ``exemption`` (switches
+    the overlay ``programme``s in ``exempts`` off for its scope). ``scope`` is an HS chapter, heading,
+    subheading or national line, matched by prefix. Rates are decimal text (exact); ``staging`` is
+    the JSON list of ``{valid_from, rate}``. ``origins`` ``['*']`` means every origin not in
+    ``origins_except``. The engine (``engine.duty``) decides validity, specificity and stacking.
+    """
+
+    uid = StringProperty(unique_index=True, required=True)
+    kind = StringProperty(index=True)
+    programme = StringProperty(index=True)
+    importer = StringProperty(index=True)
+    scope = StringProperty(index=True)
+    hs_version = StringProperty()
+    partial = BooleanProperty()
+    title = StringProperty()
+    origins = ArrayProperty(StringProperty())
+    origins_except = ArrayProperty(StringProperty())
+    instrument = StringProperty()
+    rate = StringProperty()
+    staging = StringProperty()
+    stacking = StringProperty()
+    all_in = StringProperty()
+    suspended_rate = StringProperty()
+    suspended_from = DateProperty()
+    suspended_until = DateProperty()
+    suspended_source = StringProperty()
+    exempt_if_originating = ArrayProperty(StringProperty())
+    not_with = ArrayProperty(StringProperty())
+    exempts = ArrayProperty(StringProperty())
+    valid_from = DateProperty()
+    valid_until = DateProperty()
+    source = StringProperty()
+    note = StringProperty()
+    confidence = StringProperty()
+    imposed_by = RelationshipTo(Country, "IMPOSED_BY")
+    on_goods_of = RelationshipTo(Country, "ON_GOODS_OF")
+    not_on_goods_of = RelationshipTo(Country, "NOT_ON_GOODS_OF")
+    under = RelationshipTo(Instrument, "UNDER")
+    covers = RelationshipTo(HSCode, "COVERS")
+
+
 NODE_CLASSES: tuple[type[StructuredNode], ...] = (
     Agreement, HSVersion, HSCode, Instrument, Provision, Bloc, Country, Psr, Material, Product,
+    TariffMeasure,
 )
 
 

@@ -28,6 +28,7 @@ from seeds.schema import (
     HSVersionsFile,
     PsrRow,
 )
+from seeds.tariff_schema import TariffFile, check_tariff_files
 
 M = TypeVar("M", bound=BaseModel)
 Path_ = tuple[str | int, ...]
@@ -150,6 +151,7 @@ class SeedSet:
     correlations: list[CorrelationRow] = field(default_factory=list)
     agreements: list[AgreementFile] = field(default_factory=list)
     psrs: list[PsrRow] = field(default_factory=list)
+    tariffs: list[TariffFile] = field(default_factory=list)
 
 
 def read_seeds(root: Path = BUNDLED) -> SeedSet:
@@ -189,6 +191,11 @@ def read_seeds(root: Path = BUNDLED) -> SeedSet:
         rows = _read_csv(path, PsrRow, out)
         seeds.psrs.extend(r for _, r in rows)
         keep("psr", ((r, Where(path, line, ())) for line, r in rows))
+    for path in sorted((root / "tariffs").glob("*.yaml")):
+        parsed, raw = _read_yaml(path, TariffFile, out)
+        if parsed:
+            seeds.tariffs.append(parsed)
+            keep("tariff", [(parsed, Where(path, 1, (), raw))])
 
     if not out.problems:
         _cross_check(seeds, located, out)
@@ -274,3 +281,6 @@ def _cross_check(seeds: SeedSet, located: dict[str, list[tuple[Any, Where]]], ou
             out.add(at.file, at.line, "instrument", f"unknown instrument {psr.instrument!r}")
         if (psr.hs_version, psr.code) not in codes:
             out.add(at.file, at.line, "scope", f"{psr.code} is not a seeded {psr.hs_version} code")
+
+    check_tariff_files([(t, at.file, at.raw) for t, at in located.get("tariff", [])], countries, versions,
+                       set(instruments), out.add, _line_of)
