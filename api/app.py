@@ -1,15 +1,43 @@
-"""The HTTP surface: thin routes from HTTP to the graph and the engine, errors mapped once."""
+"""The HTTP surface: thin routes from HTTP to the graph and the engine, errors mapped once.
+
+Routers live in ``api.routes`` (every module with a ``router`` is included) and reach the store
+through one dependency (``api.deps.get_store``: ``app.state.store``). Errors are RFC 9457 problem
+details, mapped in ``api.problems``. Writes need ``ORIGINGRAPH_API_KEY``, read when the app is created.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic.json_schema import models_json_schema
 
+from api import problems
+from api.deps import API_KEY_ENV
+from api.models import OPENAPI_MODELS
+from api.routes import include_routers
 from graph import queries
 from graph.store import Store, open_store
+
+DESCRIPTION = """
+Which trade agreement rules apply between two countries on a date, which product-specific rule
+governs an HS code, and whether a bill of materials qualifies for preferential origin. Every answer
+is the same JSON as the `origingraph` command's `--json` output.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with `errors[].field`, the
+path of the bad input (`query.date`, `path.code`, `body.status`; for a BOM document, the field and
+its `line`). Something the request names that is not in the graph (country, bloc, HS code or
+version, agreement, instrument, product) is a 404; a malformed value or body is a 422.
+
+**Writes** (`PUT`) need the key set in `ORIGINGRAPH_API_KEY` when the server started, sent as
+`Authorization: Bearer <key>` or `X-API-Key: <key>` (401 without it or with a wrong one). A server
+started without that variable refuses writes (403).
+"""
 
 
 def create_app(store: Store | None = None) -> FastAPI:
@@ -28,9 +56,14 @@ def create_app(store: Store | None = None) -> FastAPI:
         title="origingraph",
         summary="Which trade agreement rules apply between two countries on a date, "
                 "and does a bill of materials qualify for preferential origin.",
+        description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.api_key = os.environ.get(API_KEY_ENV) or None
+    if store is not None:
+        app.state.store = store
+    problems.install(app)
 
     @app.get("/healthz", tags=["operations"])
     def healthz(request: Request) -> JSONResponse:
@@ -42,4 +75,21 @@ def create_app(store: Store | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "store": store.kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ok", "store": store.kind, "server": store.server_agent()})
 
+    include_routers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, plus the problem schema and the models of bodies the routes read raw."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, summary=app.summary, description=app.description,
+                         routes=app.routes)
+    _, defs = models_json_schema([(m, "validation") for m in (problems.Problem, *OPENAPI_MODELS)],
+                                 ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in defs.get("$defs", {}).items():
+        components.setdefault(name, definition)
+    app.openapi_schema = schema
+    return schema

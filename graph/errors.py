@@ -25,3 +25,7 @@ class UnknownHsCode(NotFound):
 
 class UnknownInstrument(NotFound):
     pass
+
+
+class UnknownProduct(NotFound):
+    pass

@@ -1,0 +1,101 @@
+"""What routes depend on: the store (one dependency, ``app.state.store``), write authorisation and
+the parameter types shared by every router.
+
+Writes need the API key in ``ORIGINGRAPH_API_KEY``, read once when the app is created, sent as
+``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. Without the header, or with a wrong key:
+401. When the server has no key configured, writes are disabled: 403, saying how to enable them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BeforeValidator
+
+from api.problems import ApiProblem
+from graph.store import Store
+
+API_KEY_ENV = "ORIGINGRAPH_API_KEY"
+
+
+def get_store(request: Request) -> Store:
+    """The graph store the app was created on (``create_app(store)``) or opened at startup."""
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <ORIGINGRAPH_API_KEY>`")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <ORIGINGRAPH_API_KEY>`")
+
+
+def require_writer(request: Request,
+                   bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+                   api_key: Annotated[str | None, Security(_api_key)] = None) -> None:
+    """Let a write through only with the server's API key."""
+    expected: str | None = request.app.state.api_key
+    if not expected:
+        raise ApiProblem(403, f"writes are disabled on this server: set {API_KEY_ENV} to a secret key before "
+                              "starting it, then send the key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+                         slug="writes-disabled", title="Writes disabled")
+    given = bearer.credentials if bearer else api_key
+    challenge = {"WWW-Authenticate": 'Bearer realm="origingraph"'}
+    if not given:
+        raise ApiProblem(401, "this endpoint writes to the graph: send the API key as 'Authorization: Bearer <key>' "
+                              "or 'X-API-Key: <key>'", slug="unauthorized", title="API key required",
+                         headers=challenge)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise ApiProblem(401, "the API key is not valid for this server", slug="unauthorized",
+                         title="API key required", headers=challenge)
+
+
+Writer = Depends(require_writer)
+
+# ------------------------------------------------------------------ parameter types
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _country(value: object) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        return value.strip().upper()
+    raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as MY, got {value!r}")
+
+
+def _hs_version(value: str) -> str:
+    if re.fullmatch(r"HS\d{4}", value.strip().upper()):
+        return value.strip().upper()
+    raise ValueError(f"expected an HS edition such as HS2022, got {value!r}")
+
+
+def _hs_code(value: str) -> str:
+    if re.fullmatch(r"\d{2}|\d{4}|\d{6}", value.strip()):
+        return value.strip()
+    raise ValueError(f"expected an HS code of 2, 4 or 6 digits such as 610910, got {value!r}")
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper()
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+CountryCode = Annotated[str, BeforeValidator(_country)]
+HsVersion = Annotated[str, AfterValidator(_hs_version)]
+HsCode = Annotated[str, AfterValidator(_hs_code)]
+Code = Annotated[str, AfterValidator(_upper)]
