@@ -192,18 +192,25 @@ def _rows_for(store: Store, made: Product, summary: CandidateSummary, c: Candida
     return rows
 
 
+def price_candidate(store: Store, product: Product, c: Candidate, index: int = 0,
+                    report: OriginReport | None = None) -> tuple[CandidateSummary, list[CompareRow]]:
+    """One candidate's rows (MFN and one per instrument), unranked; ``report`` if already evaluated."""
+    made, shipment, summary = _candidate(product, c, index)
+    report = report or evaluate_shipment(store, made, shipment)
+    summary = summary.model_copy(update={
+        "undetermined": tuple(u.instrument for u in report.undetermined),
+        "pending": tuple(f"{p.instrument}: {'; '.join(p.missing)}" for p in report.pending)})
+    return summary, _rows_for(store, made, summary, c, report)
+
+
 def compare_shipments(store: Store, request: CompareRequest) -> CompareResult:
     """Evaluate and price every candidate; return the table ranked best first."""
     product = request.product
     summaries, rows = [], []
     for index, c in enumerate(request.candidates):
-        made, shipment, summary = _candidate(product, c, index)
-        report = evaluate_shipment(store, made, shipment)
-        summary = summary.model_copy(update={
-            "undetermined": tuple(u.instrument for u in report.undetermined),
-            "pending": tuple(f"{p.instrument}: {'; '.join(p.missing)}" for p in report.pending)})
+        summary, priced = price_candidate(store, product, c, index)
         summaries.append(summary)
-        rows += _rows_for(store, made, summary, c, report)
+        rows += priced
 
     def key(r: CompareRow):
         return (r.status == "undetermined", r.landed_amount is None, r.landed_amount or Decimal(0),

@@ -1,10 +1,11 @@
-"""What changes for a product between two dates, and why.
+"""What changes for a product between two dates, and why (origin, rules, proofs and duties).
 
 The same product and shipment are judged on both dates (``graph.origin.evaluate_shipment``);
 the two reports are then compared agreement by agreement. Each change carries the dated graph
 facts that explain it: a party entering a protocol (the newer instrument's explanation), a PSR
 schedule moving to another HS edition (the rule's notes), a proof of origin whose validity window
-opened or closed, a verdict that flipped (the alternatives that passed or failed).
+opened or closed, a verdict that flipped (the alternatives that passed or failed), a landed duty
+that moved (the tariff layers that appeared or expired, e.g. a suspension ending).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from engine.models import Product, Shipment
+from graph.compare import Candidate, CompareRow, price_candidate
 from graph.origin import OriginReport, VerdictReport, evaluate_shipment
 from graph.store import Store
 
-ChangeKind = Literal["instrument", "rule", "verdict", "proof", "pending"]
+ChangeKind = Literal["instrument", "rule", "verdict", "proof", "pending", "duty"]
 
 
 class Change(BaseModel):
@@ -43,6 +45,8 @@ class DateDiff(BaseModel):
     changes: tuple[Change, ...]
     a: OriginReport
     b: OriginReport
+    duties_a: tuple[CompareRow, ...] = ()
+    duties_b: tuple[CompareRow, ...] = ()
 
 
 class DateDiffs(BaseModel):
@@ -129,8 +133,34 @@ def compare_reports(a: OriginReport, b: OriginReport) -> tuple[Change, ...]:
     return tuple(changes)
 
 
+def _duty_changes(rows_a: list[CompareRow], rows_b: list[CompareRow]) -> list[Change]:
+    """Landed duty per row (MFN, and each instrument) that differs, with the layers that differ."""
+    a = {r.instrument: r for r in rows_a}
+    changes = []
+    for rb in rows_b:
+        ra = a.get(rb.instrument)
+        if ra is None or (ra.landed_rate, ra.complete) == (rb.landed_rate, rb.complete):
+            continue
+        label = rb.instrument or "MFN (no preference)"
+        rate = {r: "?" if r.landed_rate is None else f"{r.landed_rate.normalize():f}%" for r in (ra, rb)}
+        changes.append(Change(kind="duty", agreement=rb.agreement or "MFN", before=rate[ra], after=rate[rb],
+                              summary=f"{label}: landed duty {rate[ra]} -> {rate[rb]}",
+                              why=tuple(f"now: {x}" for x in rb.layers if x not in ra.layers)
+                              + tuple(f"before: {x}" for x in ra.layers if x not in rb.layers)))
+    return changes
+
+
 def diff_dates(store: Store, product: Product, shipment: Shipment, date_a: date, date_b: date) -> DateDiff:
-    a = evaluate_shipment(store, product, shipment.model_copy(update={"date": date_a}))
-    b = evaluate_shipment(store, product, shipment.model_copy(update={"date": date_b}))
+    """Judge and price the same product and shipment on both dates, and list what changed."""
+    reports, duties = {}, {}
+    for day in (date_a, date_b):
+        moved = shipment.model_copy(update={"date": day})
+        reports[day] = evaluate_shipment(store, product, moved)
+        candidate = Candidate(producer=product.producer, exporter=shipment.exporter, importer=shipment.importer,
+                              date=day, legs=shipment.legs, invoice_value=shipment.invoice_value)
+        duties[day] = price_candidate(store, product, candidate, report=reports[day])[1]
+    a, b = reports[date_a], reports[date_b]
+    changes = compare_reports(a, b) + tuple(_duty_changes(duties[date_a], duties[date_b]))
     return DateDiff(sku=product.sku, exporter=shipment.exporter, importer=shipment.importer, date_a=date_a,
-                    date_b=date_b, changes=compare_reports(a, b), a=a, b=b)
+                    date_b=date_b, changes=changes, a=a, b=b, duties_a=tuple(duties[date_a]),
+                    duties_b=tuple(duties[date_b]))

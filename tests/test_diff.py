@@ -70,3 +70,15 @@ def test_cli_diff_json_for_several_boms(seeded: Store, cli) -> None:
         assert any(c["kind"] == "instrument" and c["after"] == "AANZFTA-P2" for c in diff["changes"])
     text = cli("diff", "--date-a", "2025-04-20", "--date-b", "2025-04-25", str(EXAMPLE))
     assert text.returncode == 0 and "AANZFTA -> AANZFTA-P2" in text.stdout and "because" in text.stdout
+
+
+def test_duty_changes_when_an_overlay_suspension_ends(seeded: Store) -> None:
+    """A Chinese T-shirt into the US: 24 points of the reciprocal tariff are suspended until 2026-11-10."""
+    shirt = Product(sku="CN-TEE", hs="610910", hs_version="HS2022", producer="CN", ex_works=Decimal(9),
+                    fob=Decimal(10), currency="USD", bom=(_material("600622", "4"),))
+    shipment = Shipment(exporter="CN", importer="US", date=D("2026-11-10"))
+    diff = diff_dates(seeded, shirt, shipment, D("2026-11-10"), D("2026-11-11"))
+    mfn = next(c for c in diff.changes if c.kind == "duty" and c.agreement == "MFN")
+    assert float(mfn.after.rstrip("%")) - float(mfn.before.rstrip("%")) == 24
+    assert any("US-IEEPA-RECIPROCAL" in line for line in mfn.why)
+    assert diff.duties_a and diff.duties_b
