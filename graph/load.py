@@ -31,7 +31,7 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _props(fact: Fact, **extra: Any) -> dict[str, Any]:
+def fact_props(fact: Fact, **extra: Any) -> dict[str, Any]:
     """The stored properties of a fact: its provenance plus ``extra``, dates as ISO strings."""
     props = {"source": fact.source, "note": fact.note, "confidence": fact.confidence, **extra}
     return {k: _iso(v) if isinstance(v, date) else v for k, v in props.items()}
@@ -67,30 +67,30 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
     instruments = [(a.agreement.code, i) for a in seeds.agreements for i in a.instruments]
 
     return [
-        ("MERGE_COUNTRIES", [{"code": c.code, "props": _props(c, name=c.name)} for c in seeds.countries]),
-        ("MERGE_BLOCS", [{"code": b.code, "props": _props(b, name=b.name)} for b in blocs]),
+        ("MERGE_COUNTRIES", [{"code": c.code, "props": fact_props(c, name=c.name)} for c in seeds.countries]),
+        ("MERGE_BLOCS", [{"code": b.code, "props": fact_props(b, name=b.name)} for b in blocs]),
         ("MERGE_MEMBERSHIPS", [
             {"country": m.country, "bloc": b.code, "from": _iso(m.valid_from),
-             "props": _props(m, until=m.valid_until)}
+             "props": fact_props(m, until=m.valid_until)}
             for b in blocs for m in b.members]),
-        ("MERGE_HS_VERSIONS", [{"code": v.code, "props": _props(v, in_force_from=v.in_force_from)}
+        ("MERGE_HS_VERSIONS", [{"code": v.code, "props": fact_props(v, in_force_from=v.in_force_from)}
                                for v in versions]),
         ("MERGE_HS_VERSION_SUCCESSION", [{"code": v.code, "follows": v.follows} for v in versions if v.follows]),
         ("MERGE_HS_CODES", [
             {"uid": hs_uid(c.version, c.code),
-             "props": _props(c, code=c.code, version=c.version, level=len(c.code), description=c.description)}
+             "props": fact_props(c, code=c.code, version=c.version, level=len(c.code), description=c.description)}
             for c in seeds.codes]),
         ("MERGE_HS_HIERARCHY", [
             {"uid": hs_uid(c.version, c.code), "parent": hs_uid(c.version, c.code[:-2])}
             for c in seeds.codes if len(c.code) > 2]),
         ("MERGE_CORRELATIONS", [
             {"from_uid": (f := hs_uid(r.from_version, r.from_code)), "to_uid": (t := hs_uid(r.to_version, r.to_code)),
-             "props": _props(r, kind=kinds[(f, t)], partial=r.partial)}
+             "props": fact_props(r, kind=kinds[(f, t)], partial=r.partial)}
             for r in seeds.correlations]),
-        ("MERGE_AGREEMENTS", [{"code": a.agreement.code, "props": _props(a.agreement, name=a.agreement.name)}
+        ("MERGE_AGREEMENTS", [{"code": a.agreement.code, "props": fact_props(a.agreement, name=a.agreement.name)}
                               for a in seeds.agreements]),
         ("MERGE_INSTRUMENTS", [
-            {"code": i.code, "agreement": agreement, "props": _props(
+            {"code": i.code, "agreement": agreement, "props": fact_props(
                 i, agreement=agreement, kind=i.kind, title=i.title, signed=i.signed,
                 entry_into_force=i.entry_into_force, pairing=i.pairing, general_rule=i.general_rule,
                 general_criteria=criterion_to_json(parse_rule(i.general_rule)) if i.general_rule else None,
@@ -100,24 +100,24 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
         ("MERGE_AMENDMENTS", [{"code": i.code, "amends": i.amends} for _, i in instruments if i.amends]),
         ("MERGE_PSR_SCHEDULES", [
             {"instrument": i.code, "hs_version": s.hs_version,
-             "props": _props(s, **{"from": s.valid_from}, until=s.valid_until, transition_until=s.transition_until)}
+             "props": fact_props(s, **{"from": s.valid_from}, until=s.valid_until, transition_until=s.transition_until)}
             for _, i in instruments for s in i.psr_schedules]),
         ("MERGE_PROVISIONS", [
             {"instrument": i.code, "uid": f"{i.code}:{p.key}",
-             "props": _props(p, key=p.key, instrument=i.code, article=p.article, title=p.title,
+             "props": fact_props(p, key=p.key, instrument=i.code, article=p.article, title=p.title,
                              extends_to=p.extends_to, accepts_declarations_under=p.accepts_declarations_under)}
             for _, i in instruments for p in i.provisions]),
         ("MERGE_PARTIES", [
-            {"party": p.party, "instrument": i.code, "props": _props(
+            {"party": p.party, "instrument": i.code, "props": fact_props(
                 p, side=p.side, signed=p.signed, ratified=p.ratified, in_force_from=p.in_force_from,
                 in_force_until=p.in_force_until, status=p.status)}
             for _, i in instruments for p in i.parties]),
         ("MERGE_RESERVATIONS", [
-            {"party": p.party, "provision": f"{i.code}:{r.provision}", "props": _props(r, kind=r.kind, until=r.until)}
+            {"party": p.party, "provision": f"{i.code}:{r.provision}", "props": fact_props(r, kind=r.kind, until=r.until)}
             for _, i in instruments for p in i.parties for r in p.reservations]),
         ("MERGE_PSRS", [
             {"uid": f"{p.instrument}:{p.hs_version}:{p.scope}:{_iso(p.valid_from) or 'undated'}", "instrument": p.instrument,
-             "target": hs_uid(p.hs_version, p.code), "props": _props(
+             "target": hs_uid(p.hs_version, p.code), "props": fact_props(
                 p, instrument=p.instrument, hs_version=p.hs_version, scope=p.scope, ex=p.ex, rule=p.rule,
                 criteria=criterion_to_json(parse_rule(p.rule)), valid_from=p.valid_from, valid_until=p.valid_until)}
             for p in seeds.psrs]),

@@ -12,34 +12,13 @@ from collections import Counter
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict
 
 from graph import queries
 from graph.errors import NotFound, UnknownCountry, UnknownInstrument
-from graph.load import _props
+from graph.load import fact_props
 from graph.store import Store
-from seeds.schema import Fact, OptDate, OptText
-
-
-class PartyStatus(Fact):
-    """A party's status under one instrument, as recorded (``source`` is required)."""
-
-    status: Literal["in_force", "ratified", "signed", "not_signed", "withdrawn"]
-    side: OptText = None
-    signed: OptDate = None
-    ratified: OptDate = None
-    in_force_from: OptDate = None
-    in_force_until: OptDate = None
-
-    @model_validator(mode="after")
-    def _dates_agree(self) -> "PartyStatus":
-        if self.status == "in_force" and self.in_force_from is None:
-            raise ValueError("status in_force needs in_force_from")
-        if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
-            raise ValueError("in_force_until is before in_force_from")
-        if self.signed and self.ratified and self.ratified < self.signed:
-            raise ValueError("ratified is before signed")
-        return self
+from seeds.schema import PartyStatus
 
 
 class PartyEntry(BaseModel):
@@ -145,7 +124,7 @@ def record_party_status(store: Store, instrument: str, party: str, fact: PartySt
     """Write ``party``'s status under ``instrument`` (replacing the fact whole); (entry, created)."""
     instrument_summary(store, instrument)
     check_party(store, party)
-    props = _props(fact, side=fact.side, signed=fact.signed, ratified=fact.ratified,
+    props = fact_props(fact, side=fact.side, signed=fact.signed, ratified=fact.ratified,
                    in_force_from=fact.in_force_from, in_force_until=fact.in_force_until, status=fact.status)
 
     def write(tx) -> tuple[dict, bool]:

@@ -124,23 +124,30 @@ class Reservation(Fact):
         return self
 
 
-class PartySeed(Fact):
-    party: PartyCode
+class PartyStatus(Fact):
+    """A party's dated status under one instrument (seeded, or recorded through the API)."""
+
     side: OptText = None
     signed: OptDate = None
     ratified: OptDate = None
     in_force_from: OptDate = None
     in_force_until: OptDate = None
     status: Literal["in_force", "ratified", "signed", "not_signed", "withdrawn"]
-    reservations: list[Reservation] = []
 
     @model_validator(mode="after")
-    def _dates_agree(self) -> "PartySeed":
+    def _dates_agree(self) -> "PartyStatus":
         if self.status == "in_force" and self.in_force_from is None:
             raise ValueError("status in_force needs in_force_from")
         if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
             raise ValueError("in_force_until is before in_force_from")
+        if self.signed and self.ratified and self.ratified < self.signed:
+            raise ValueError("ratified is before signed")
         return self
+
+
+class PartySeed(PartyStatus):
+    party: PartyCode
+    reservations: list[Reservation] = []
 
 
 class ProvisionSeed(Fact):
