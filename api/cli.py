@@ -17,6 +17,7 @@ from graph.applicability import PairRules, rules_between
 from graph.diff import DateDiffs, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, read_bom
 from api.compare_cli import add_parser as add_compare_parser
+from api.import_cli import add_parser as add_import_parser
 from graph.embedded import EmbeddedStoreError
 from graph.errors import NotFound
 from graph.lineage import lineage
@@ -258,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.set_defaults(run=cmd_diff)
 
     add_compare_parser(sub)
+    add_import_parser(sub)
 
     browser = sub.add_parser("browser", help="print a Neo4j Browser script that draws an answer as a graph")
     views = browser.add_subparsers(dest="question", required=True)

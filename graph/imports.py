@@ -1,0 +1,493 @@
+"""Write parsed public data (``seeds.formats``) into the graph: one managed transaction per import.
+
+Every import first checks its whole input (a bad file raises ``FormatError`` naming file, line or
+JSON path and field, before anything is written), then plans all its writes as (statement, rows),
+then runs the plan in batches of UNWIND + MERGE inside a single managed transaction: an import
+commits whole or changes nothing. MERGE on each fact's key makes a second import change nothing;
+the sets an import owns outright (an imported instrument's parties, provisions and PSRs) are
+replaced inside that transaction, so a newer file leaves no stale facts behind.
+
+Each import returns an ``ImportSummary``: what was written, counts, and for the UK rules of origin
+the outcome of every rule (structured criteria, text only with the reason, or skipped with the reason).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from engine.criteria import criterion_to_json, parse_rule
+from graph import queries
+from graph.load import correlation_kinds, hs_uid
+from graph.schema import install_schema
+from graph.store import Store
+from seeds.formats import edition_in_force, previous_edition
+from seeds.formats.hs_lists import HsList
+from seeds.formats.uk_roo import RuleSet, UkRooData, translate
+from seeds.formats.unsd import CorrelationTable
+from seeds.formats.wto_rta import WtoRtaData
+
+BATCH = 2000
+Plan = list[tuple[str, list[dict[str, Any]]]]
+
+
+@dataclass
+class ImportSummary:
+    """What one import did; ``lines()`` is the human summary the CLI prints."""
+
+    kind: str
+    source: str
+    written: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int | str] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [f"{self.kind}: {self.source}"]
+        for name, n in self.counts.items():
+            out.append(f"  {name}: {n}")
+        for group, reasons in self.outcomes.items():
+            total = sum(reasons.values())
+            out.append(f"  {group}: {total}")
+            for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+                out.append(f"    {n:>7}  {reason}")
+        out.append(f"  written in one transaction: {sum(self.written.values())} rows "
+                   f"({', '.join(f'{k} {v}' for k, v in self.written.items() if v)}) in {self.seconds:.1f} s")
+        return out
+
+
+def run_plan(store: Store, plan: Plan, progress: bool = False, label: str = "import") -> dict[str, int]:
+    """Run every (statement, rows) of ``plan`` in batches, in one managed write transaction."""
+    statements = queries.all_queries()
+    total = sum(max(len(rows), 1) for _, rows in plan)
+
+    def write(tx: ManagedTransaction) -> None:
+        bar = _bar(total, label, progress)
+        try:
+            for name, rows in plan:
+                if not rows:
+                    bar.update(1)
+                    continue
+                for start in range(0, len(rows), BATCH):
+                    chunk = rows[start:start + BATCH]
+                    tx.run(statements[name], rows=chunk).consume()
+                    bar.update(len(chunk))
+        finally:
+            bar.close()
+
+    store.write_tx(write)
+    return {name: len(rows) for name, rows in plan}
+
+
+def _bar(total: int, label: str, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="row", disable=not progress, leave=False)
+
+
+def _version_rows(versions: list[str], source: str) -> Plan:
+    """HSVersion nodes (created only if missing, with the WCO in-force date) and FOLLOWS between
+    consecutive editions (both directions of the succession, where the other edition exists)."""
+    rows = [{"code": v, "props": {"source": f"WCO Harmonized System, {v[2:]} edition (1 January {v[2:]}); "
+                                            f"created by import of {source}",
+                                  "in_force_from": edition_in_force(v)}} for v in versions]
+    succession = []
+    for v in versions:
+        if previous_edition(v):
+            succession.append({"code": v, "follows": previous_edition(v)})
+        newer = next((n for n in _NEXT if previous_edition(n) == v), None)
+        if newer:
+            succession.append({"code": newer, "follows": v})
+    return [("IMPORT_HS_VERSIONS", rows), ("MERGE_HS_VERSION_SUCCESSION", succession)]
+
+
+_NEXT = ("HS1992", "HS1996", "HS2002", "HS2007", "HS2012", "HS2017", "HS2022")
+
+
+def _timed(kind: str, source: str, work: Callable[[ImportSummary], None]) -> ImportSummary:
+    summary = ImportSummary(kind, source)
+    started = time.perf_counter()
+    work(summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# --------------------------------------------------------------------------- UNSD correlations
+
+
+def correlation_plan(table: CorrelationTable) -> tuple[Plan, Counter]:
+    kinds = correlation_kinds(table.links)
+    codes = {(link.from_version, link.from_code) for link in table.links} | \
+            {(link.to_version, link.to_code) for link in table.links}
+    links = []
+    by_kind: Counter = Counter()
+    for link in table.links:
+        f, t = hs_uid(link.from_version, link.from_code), hs_uid(link.to_version, link.to_code)
+        kind = kinds[(f, t)]
+        by_kind[kind] += 1
+        links.append({"from_uid": f, "to_uid": t,
+                      "props": {"kind": kind, "partial": link.partial, "source": table.source}})
+    plan = _version_rows([table.from_version, table.to_version], table.source) + [
+        ("IMPORT_HS_CODES_IF_MISSING", [
+            {"uid": hs_uid(v, c), "props": {"code": c, "version": v, "level": len(c), "source": table.source}}
+            for v, c in sorted(codes)]),
+        ("MERGE_HS_HIERARCHY", [{"uid": hs_uid(v, c), "parent": hs_uid(v, c[:-2])} for v, c in sorted(codes)]),
+        ("MERGE_CORRELATIONS", links),
+    ]
+    return plan, by_kind
+
+
+def import_correlation(store: Store, table: CorrelationTable, progress: bool = False) -> ImportSummary:
+    """HSVersion / HSCode nodes and one CORRELATES_TO per link, kind from its group, partial from ``ex``."""
+    def work(summary: ImportSummary) -> None:
+        install_schema(store)
+        plan, by_kind = correlation_plan(table)
+        summary.written = run_plan(store, plan, progress, "unsd-correlation")
+        summary.counts = {"links": len(table.links),
+                          f"{table.from_version} codes": len({link.from_code for link in table.links}),
+                          f"{table.to_version} codes": len({link.to_code for link in table.links}),
+                          "partial links": sum(link.partial for link in table.links),
+                          **{f"links of kind {k}": n for k, n in sorted(by_kind.items())}}
+        summary.counts["partial taken from"] = table.partial_from
+
+    return _timed("unsd-correlation", f"{table.file} ({table.from_version} -> {table.to_version})", work)
+
+
+# --------------------------------------------------------------------------- HS lists
+
+
+def hs_list_plan(hs: HsList) -> Plan:
+    return _version_rows([hs.version], hs.source) + [
+        ("MERGE_HS_CODES", [
+            {"uid": hs_uid(hs.version, e.code),
+             "props": {"code": e.code, "version": hs.version, "level": len(e.code), "description": e.description,
+                       "section": e.section, "source": hs.source}}
+            for e in hs.entries]),
+        ("MERGE_HS_HIERARCHY", [
+            {"uid": hs_uid(hs.version, e.code), "parent": hs_uid(hs.version, e.parent)}
+            for e in hs.entries if e.parent]),
+    ]
+
+
+def import_hs_list(store: Store, hs: HsList, progress: bool = False) -> ImportSummary:
+    """HSCode nodes with descriptions and CHILD_OF to their parents (sections kept as a property)."""
+    def work(summary: ImportSummary) -> None:
+        install_schema(store)
+        summary.written = run_plan(store, hs_list_plan(hs), progress, "hs-list")
+        levels = Counter(len(e.code) for e in hs.entries)
+        summary.counts = {"chapters": levels[2], "headings": levels[4], "subheadings": levels[6]}
+
+    return _timed("hs-list", f"{hs.file} ({hs.version}, {hs.layout} layout)", work)
+
+
+def display_name(path: Path) -> str:
+    return str(path)
+
+
+# --------------------------------------------------------------------------- UK rules of origin
+
+UK_SIDE, PARTNER_SIDE = "GB", "partner"
+# The UK tariff's geographical areas that are not the ISO 3166-1 code of the same country.
+UK_AREA_TO_ISO = {"XS": "RS"}  # Serbia (XS in the EU/UK geonomenclature)
+TEXT_ONLY = "imported as text only (machine_evaluable=false)"
+STRUCTURED = "imported with structured criteria (machine-evaluable)"
+SKIPPED = "skipped"
+
+
+_AREA_NOTES = {iso: f"written {area} in the UK tariff data" for area, iso in UK_AREA_TO_ISO.items()}
+
+
+def uk_instrument_code(scheme: str) -> str:
+    return f"UK-{scheme.upper()}"
+
+
+class CodeIndex:
+    """The HS codes of one edition present in the graph, as a tree, to expand commodity-code ranges."""
+
+    def __init__(self, codes: list[str]):
+        present = set(codes)
+        self.children: dict[str, list[str]] = {}
+        self.roots: list[str] = []
+        for code in sorted(present):
+            parent = code[:-2] if len(code) > 2 else None
+            while parent and parent not in present:
+                parent = parent[:-2] if len(parent) > 2 else None
+            (self.children.setdefault(parent, []) if parent else self.roots).append(code)
+
+    def cover(self, low: str, high: str) -> list[tuple[str, bool]]:
+        """The fewest codes covering the 10-digit range ``low``..``high``: a whole chapter, else whole
+        headings, else subheadings; a code only partly inside the range is returned with ``True``."""
+        out: list[tuple[str, bool]] = []
+
+        def visit(codes: list[str]) -> None:
+            for code in codes:
+                lo, hi = code.ljust(10, "0"), code.ljust(10, "9")
+                if hi < low or lo > high:
+                    continue
+                if low <= lo and hi <= high:
+                    out.append((code, False))
+                elif code in self.children:
+                    visit(self.children[code])
+                else:
+                    out.append((code, True))
+
+        visit(self.roots)
+        return out
+
+
+def _label_level(label: str) -> int | None:
+    """The level an ``ex`` label speaks of: ``ex Chapter 85`` -> 2, ``ex 4819`` -> 4, else None."""
+    m = re.match(r"^ex\s+(chapter\s+)?([\d.]+)", label, re.IGNORECASE)
+    if not m:
+        return None
+    return 2 if m.group(1) else len(m.group(2).replace(".", ""))
+
+
+def _join_rules(rule_set: RuleSet) -> str:
+    text = rule_set.rules[0].plain
+    for r in rule_set.rules[1:]:
+        text += ("\nor\n" if r.operator == "or" else "\n") + r.plain
+    return text
+
+
+def uk_roo_plan(data: UkRooData, codes: list[str], existing_parties: set[str], hs_version: str
+                ) -> tuple[Plan, ImportSummary]:
+    summary = ImportSummary("uk-roo", f"{data.directory} (PSRs attached to {hs_version} codes)")
+    outcomes: dict[str, Counter] = {STRUCTURED: Counter(), TEXT_ONLY: Counter(), SKIPPED: Counter()}
+    index = CodeIndex(codes)
+    schemes = {s.code: s for s in data.schemes}
+    agreements, instruments, owned, parties, provisions, schedules, psrs, targets = ([] for _ in range(8))
+    missing_parties: Counter = Counter()
+    no_rules: list[str] = []
+
+    for scheme in data.schemes:
+        code = uk_instrument_code(scheme.code)
+        source = (f"UK Trade Tariff rules of origin, {Path(data.schemes_file).name} scheme {scheme.code}"
+                  + (f"; {scheme.ord_title}" if scheme.ord_title else "")
+                  + (f", version {scheme.ord_version}" if scheme.ord_version else "")
+                  + (f" ({scheme.ord_date})" if scheme.ord_date else ""))
+        note = ("Rules of origin as the UK Trade Tariff applies them to goods imported into the UK; "
+                "party dates are the scheme's validity dates, not per-party ratification dates.")
+        if scheme.unilateral:
+            note += " Unilateral UK preference: it covers goods from the beneficiaries into the UK only."
+        agreements.append({"code": code, "props": {"name": scheme.title, "source": source}})
+        instruments.append({"code": code, "agreement": code, "props": {
+            "agreement": code, "kind": "agreement", "title": scheme.title, "entry_into_force": "per_party",
+            "pairing": "across_sides", "status": "terminated" if scheme.valid_until else "in_force",
+            "source": source, "note": note, "uk_scheme": scheme.code, "unilateral": scheme.unilateral,
+            "proofs": json.dumps([p.__dict__ for p in scheme.proofs]),
+            "features": json.dumps(scheme.features, sort_keys=True), "links": list(scheme.links),
+            "ord_title": scheme.ord_title, "ord_version": scheme.ord_version, "ord_date_text": scheme.ord_date}})
+        owned.append({"instrument": code})
+        members = [("GB", UK_SIDE)] + [(UK_AREA_TO_ISO.get(c, c), PARTNER_SIDE) for c in scheme.countries]
+        seen = set()
+        for party, side in members:
+            if party in seen:
+                continue
+            seen.add(party)
+            if party not in existing_parties:
+                missing_parties[party] += 1
+                continue
+            parties.append({"party": party, "instrument": code, "props": {
+                "side": side, "status": "in_force" if scheme.valid_from else "signed",
+                "in_force_from": scheme.valid_from, "in_force_until": scheme.valid_until, "source": source,
+                "note": _AREA_NOTES.get(party)}})
+        article = next((k for k, v in scheme.articles.items() if v.strip().lower() == "cumulation"), None)
+        own = {p for p, _ in members}
+        for method, countries in scheme.cumulation.items():
+            mapped = [UK_AREA_TO_ISO.get(c, c) for c in countries]
+            provisions.append({"instrument": code, "uid": f"{code}:cumulation.{method}", "props": {
+                "key": f"cumulation.{method}", "instrument": code, "article": article,
+                "title": f"{method.capitalize()} cumulation", "source": source,
+                "countries": mapped,
+                "extends_to": [] if method == "bilateral"
+                else [c for c in mapped if c in existing_parties and c not in own]}})
+        rule_sets = data.rule_sets.get(scheme.code)
+        if rule_sets is None:
+            no_rules.append(scheme.code)
+            continue
+        schedules.append({"instrument": code, "hs_version": hs_version, "props": {
+            "from": None, "until": None, "transition_until": None, "source": source,
+            "note": f"rule sets as published in the UK Trade Tariff data ({data.rule_set_files[scheme.code]}), "
+                    f"keyed by commodity codes of the tariff's current nomenclature; earlier schedules are not "
+                    f"in the data"}})
+        for rs in rule_sets:
+            if not rs.valid:
+                outcomes[SKIPPED]["rule set marked not valid in the source"] += len(rs.rules)
+                continue
+            found = index.cover(rs.min_code, rs.max_code)
+            if not found:
+                outcomes[SKIPPED][f"no {hs_version} code in the graph falls in its commodity-code range (codes "
+                                  f"that are not in {hs_version}, or the {hs_version} list is not imported)"
+                                  ] += len(rs.rules)
+                continue
+            tr = translate(rs)
+            level = _label_level(rs.heading)
+            ex = any(partial or (level is not None and len(c) == level) for c, partial in found)
+            uid = f"{code}:{hs_version}:{rs.index}"
+            for reason in tr.rule_reasons:
+                if reason is None:
+                    outcomes[STRUCTURED]["criteria from the class tags and the rule's wording"] += 1
+                else:
+                    outcomes[TEXT_ONLY][reason] += 1
+            text = _join_rules(rs)
+            psrs.append({"instrument": code, "props": {
+                "uid": uid, "instrument": code, "hs_version": hs_version, "scope": rs.heading, "ex": ex,
+                "rule": tr.rule or text, "criteria": criterion_to_json(parse_rule(tr.rule)) if tr.rule else None,
+                "machine_evaluable": tr.rule is not None, "reason": tr.reason, "text": text,
+                "classes": sorted({c for r in rs.rules for c in r.classes}),
+                "commodity_range": f"{rs.min_code}-{rs.max_code}", "valid_from": None, "valid_until": None,
+                "quota": any(r.quota for r in rs.rules),
+                "note": rs.subdivision or None,
+                "source": f"UK Trade Tariff rules of origin, {Path(rs.file).name} {rs.path} ({rs.heading})"}})
+            targets.extend({"psr": uid, "target": hs_uid(hs_version, c)} for c, _ in found)
+    for scheme_code, rule_sets in data.rule_sets.items():
+        if scheme_code not in schemes:
+            outcomes[SKIPPED][f"rule_sets/{scheme_code}.json has no scheme {scheme_code!r} in "
+                              f"{Path(data.schemes_file).name}"] += sum(len(rs.rules) for rs in rule_sets)
+    if no_rules:
+        summary.counts["schemes without a rule_sets file (imported without PSRs)"] = ", ".join(no_rules)
+    if missing_parties:
+        summary.counts["scheme countries/areas not a Country or Bloc in the graph (no PARTY_TO)"] = \
+            ", ".join(sorted(missing_parties))
+    plan = [
+        ("MERGE_AGREEMENTS", agreements),
+        ("MERGE_INSTRUMENTS", instruments),
+        ("IMPORT_DELETE_PARTIES_OF_INSTRUMENTS", owned),
+        ("IMPORT_DELETE_PROVISIONS_OF_INSTRUMENTS", owned),
+        ("IMPORT_DELETE_PSRS_OF_INSTRUMENTS", owned),
+        ("MERGE_PARTIES", parties),
+        ("MERGE_PROVISIONS", provisions),
+        ("MERGE_PSR_SCHEDULES", schedules),
+        ("IMPORT_PSRS", psrs),
+        ("IMPORT_PSR_TARGETS", targets),
+    ]
+    total = sum(len(rs.rules) for rss in data.rule_sets.values() for rs in rss)
+    summary.counts = {"schemes": len(data.schemes), "rule sets": sum(len(v) for v in data.rule_sets.values()),
+                      "rules": total, "PSRs written": len(psrs), "APPLIES_TO links": len(targets),
+                      "parties": len(parties), **summary.counts}
+    summary.outcomes = {k: dict(v) for k, v in outcomes.items() if v}
+    return plan, summary
+
+
+def import_uk_roo(store: Store, data: UkRooData, hs_version: str = "HS2022", progress: bool = False) -> ImportSummary:
+    """Schemes as Agreement/Instrument with parties and cumulation provisions; rule sets as PSRs."""
+    started = time.perf_counter()
+    install_schema(store)
+    codes = [r["code"] for r in store.read(queries.IMPORT_CODES_OF_VERSION, version=hs_version)]
+    wanted = {"GB"} | {UK_AREA_TO_ISO.get(c, c) for s in data.schemes for c in s.countries} | \
+             {UK_AREA_TO_ISO.get(c, c) for s in data.schemes for cs in s.cumulation.values() for c in cs}
+    existing = {r["code"] for r in store.read(queries.IMPORT_EXISTING_PARTIES, codes=sorted(wanted))}
+    plan, summary = uk_roo_plan(data, codes, existing, hs_version)
+    summary.written = run_plan(store, plan, progress, "uk-roo")
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# --------------------------------------------------------------------------- WTO RTA database
+
+# WTO names of blocs that act as one party, for the blocs the graph knows.
+WTO_BLOCS = {"European Union": "EU", "European Free Trade Association (EFTA)": "EFTA",
+             "Southern Common Market (MERCOSUR)": "MERCOSUR", "ASEAN Free Trade Area (AFTA)": "ASEAN"}
+# WTO names that differ from the ISO 3166-1 English short names of countries.csv.
+WTO_NAMES = {
+    "Chinese Taipei": "TW", "United Kingdom": "GB", "Tanzania": "TZ", "Kyrgyz Republic": "KG", "The Gambia": "GM",
+    "Côte d'Ivoire": "CI", "Sao Tomé and Principe": "ST", "Bolivia, Plurinational State of": "BO",
+    "Venezuela, Bolivarian Republic of": "VE", "Moldova, Republic of": "MD", "Hong Kong, China": "HK",
+    "Korea, Republic of": "KR", "Macao, China": "MO", "Czech Republic": "CZ", "Slovak Republic": "SK", "Iran": "IR",
+    "Lebanese Republic": "LB", "Palestine": "PS", "Virgin Islands, British": "VG",
+    "Falkland Islands (Islas Malvinas)": "FK", "Netherlands, Kingdom of, with respect to Aruba": "AW",
+    "British Overseas Territory of Saint Helena, Ascension and Tristan da Cunha": "SH",
+    "Korea, Democratic People's Republic of": "KP", "Bahrain, Kingdom of": "BH", "Kuwait, the State of": "KW",
+    "Saudi Arabia, Kingdom of": "SA", "Micronesia, Federated States of": "FM",
+}
+_WTO_STATUS = {"in force": "in_force", "in force for at least one party": "in_force", "inactive": "terminated",
+               "early announcement-signed": "signed"}
+
+
+def wto_instrument_code(rta_id: int) -> str:
+    return f"WTO-RTA-{rta_id}"
+
+
+def wto_rta_plan(data: WtoRtaData, countries: dict[str, str]) -> tuple[Plan, ImportSummary]:
+    """``countries``: code -> name of every Country in the graph (names match WTO names where no code is given)."""
+    summary = ImportSummary("wto-rta", data.source)
+    by_name = {name.lower(): code for code, name in countries.items() if name}
+    by_name.update({name.lower(): code for name, code in WTO_NAMES.items()})
+    known = set(countries) | set(WTO_BLOCS.values())
+    agreements, instruments, owned, parties = [], [], [], []
+    skipped: Counter = Counter()
+    unmatched: Counter = Counter()
+    statuses: Counter = Counter()
+    for rta in data.rtas:
+        status = _WTO_STATUS.get(rta.status.strip().lower())
+        if status is None:
+            skipped[f"status {rta.status.strip()!r}: not signed, so no agreement to record"] += 1
+            continue
+        statuses[status] += 1
+        code = wto_instrument_code(rta.rta_id)
+        source = f"{data.source}, RTA ID {rta.rta_id}"
+        agreements.append({"code": code, "props": {"name": rta.name, "source": source}})
+        instruments.append({"code": code, "agreement": code, "props": {
+            "agreement": code, "kind": "agreement", "title": rta.name, "signed": rta.signed,
+            "entry_into_force": "per_party", "pairing": "any", "status": status, "source": source,
+            "note": rta.remarks, "wto_rta_id": rta.rta_id, "wto_status": rta.status.strip(),
+            "coverage": rta.coverage, "rta_type": rta.type, "notification": rta.notification,
+            "signed_goods": rta.signed_goods, "signed_services": rta.signed_services,
+            "in_force_goods": rta.eif_goods, "in_force_services": rta.eif_services, "inactive_from": rta.inactive,
+            "accession": rta.accession, "composition": rta.composition, "region": rta.region}})
+        owned.append({"instrument": code})
+        seen = set()
+        for s in rta.signatories:
+            party = s.iso2 or WTO_BLOCS.get(s.name) or by_name.get(s.name.lower())
+            if not party or party not in known:
+                unmatched[s.name] += 1
+                continue
+            if party in seen:
+                continue
+            seen.add(party)
+            entry = None if s.pending else (s.entry or rta.in_force_from)
+            until = s.exit or (rta.inactive if status == "terminated" else None)
+            if status == "signed" or s.pending or entry is None:
+                party_status = "signed"
+                entry = None
+            elif status == "terminated" or (s.exit is not None):
+                party_status = "withdrawn"
+            else:
+                party_status = "in_force"
+            parties.append({"party": party, "instrument": code, "props": {
+                "signed": rta.signed, "in_force_from": entry, "in_force_until": until, "status": party_status,
+                "source": source, "note": "not yet in force for this party (WTO: 01-Jan-9999)" if s.pending else None}})
+    plan = [
+        ("MERGE_AGREEMENTS", agreements),
+        ("MERGE_INSTRUMENTS", instruments),
+        ("IMPORT_DELETE_PARTIES_OF_INSTRUMENTS", owned),
+        ("MERGE_PARTIES", parties),
+    ]
+    summary.counts = {"RTAs read": len(data.rtas), "agreements written": len(instruments),
+                      **{f"  status {k}": v for k, v in sorted(statuses.items())},
+                      "parties (PARTY_TO)": len(parties),
+                      "signatory codes from": "long signatories file" if data.coded else "names in the graph"}
+    summary.outcomes = {"RTAs skipped": dict(skipped)} if skipped else {}
+    if unmatched:
+        summary.outcomes["signatories not a Country or Bloc in the graph (no PARTY_TO)"] = dict(unmatched)
+    return plan, summary
+
+
+def import_wto_rta(store: Store, data: WtoRtaData, progress: bool = False) -> ImportSummary:
+    """Agreements (one Agreement + Instrument per RTA) with per-party dates of signature and entry into force."""
+    started = time.perf_counter()
+    install_schema(store)
+    countries = {r["code"]: r["name"] for r in store.read(queries.IMPORT_COUNTRY_NAMES)}
+    plan, summary = wto_rta_plan(data, countries)
+    summary.written = run_plan(store, plan, progress, "wto-rta")
+    summary.seconds = time.perf_counter() - started
+    return summary
