@@ -16,6 +16,7 @@ from engine.models import Shipment
 from graph.applicability import PairRules, rules_between
 from graph.diff import DateDiffs, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, read_bom
+from api.batch_cli import add_parser as add_batch_parser
 from api.compare_cli import add_parser as add_compare_parser
 from api.import_cli import add_parser as add_import_parser
 from graph.embedded import EmbeddedStoreError
@@ -260,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_compare_parser(sub)
     add_import_parser(sub)
+    add_batch_parser(sub)
 
     browser = sub.add_parser("browser", help="print a Neo4j Browser script that draws an answer as a graph")
     views = browser.add_subparsers(dest="question", required=True)

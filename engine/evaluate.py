@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from pydantic import BaseModel
+
 from engine.consignment import check_consignment, transit_warnings
 from engine.criteria import (AllOf, AnyOf, Criterion, MaxNom, Rvc, SpecificProcess,
                              TariffShift, WhollyObtained, exception_matches, render_rule)
 from engine.fungible import allocate, share
-from engine.models import CodeMapping, Cumulation, Evaluation, Material, Product, Psr
+from engine.models import CodeMapping, Cumulation, Evaluation, Material, Product, Psr, TraceFact
 from engine.proof import proof_requirement
 from engine.verdict import (CriterionResult, CumulatedMaterial, FungibleUse, Numbers,
                             Qualification, Trace, Verdict)
@@ -46,8 +48,10 @@ def evaluate(e: Evaluation) -> Verdict:
     fields = {name: getattr(q, name) for name in Qualification.model_fields}
     fields.update(originating=q.originating and consignment.ok,
                   warnings=_unique(q.warnings + transit_warnings(e.shipment, e.instrument)))
-    return Verdict(**fields, agreement=e.instrument.agreement, instrument=e.instrument.code,
-                   consignment=consignment, proof=proof, trace=Trace(facts=_unique(e.facts)))
+    # Every value is already validated (the qualification, the engine's own models): construct,
+    # do not validate the whole tree again.
+    return Verdict.model_construct(**fields, agreement=e.instrument.agreement, instrument=e.instrument.code,
+                                   consignment=consignment, proof=proof, trace=Trace(facts=_unique(e.facts)))
 
 
 # --------------------------------------------------------------------------- materials
@@ -206,8 +210,10 @@ def _fungible(m: Material, e: Evaluation) -> _Account:
 
 def _partner_processing(a: _Account, e: Evaluation) -> _Account:
     """Full cumulation counts processing done in a partner as originating content."""
-    partner, cumulated, warnings = _ZERO, list(a.cumulated), list(a.warnings)
     m = a.material
+    if not m.processes_in:
+        return a
+    partner, cumulated, warnings = _ZERO, list(a.cumulated), list(a.warnings)
     for p in m.processes_in:
         c = _cumulation_for(e, p.country, kinds=("full",))
         if c is None:
@@ -523,9 +529,40 @@ def _union(groups) -> tuple[str, ...]:
 
 
 def _unique(items: tuple) -> tuple:
-    """Drop repeats, keep first-seen order (models compare by value)."""
+    """Drop repeats, keep first-seen order (models compare by value).
+
+    Linear: each item is looked up by a hashable stand-in with the same equality (see
+    ``_identity``) instead of being compared with every item kept so far.
+    """
     out: list = []
+    seen: set = set()
     for item in items:
-        if item not in out:
+        key = item if type(item) in _HASHABLE else _identity(item)
+        if key not in seen:
+            seen.add(key)
             out.append(item)
     return tuple(out)
+
+
+_ATOMS = frozenset({str, int, bool, Decimal, type(None)})
+# Types whose own hash and == agree with value equality (frozen models of hashable fields).
+_HASHABLE = _ATOMS | {TraceFact, CodeMapping}
+
+
+def _identity(value: object) -> object:
+    """A hashable value equal for two inputs exactly when they are equal: a model by its type and
+    field values, a dict by its items, a tuple or list element-wise."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if isinstance(value, BaseModel):
+        return (kind, tuple((k, v if type(v) in _ATOMS else _identity(v)) for k, v in value.__dict__.items()))
+    if kind is dict:
+        return (dict, frozenset((k, v if type(v) in _ATOMS else _identity(v)) for k, v in value.items()))
+    if kind is tuple or kind is list:
+        return (kind, tuple(v if type(v) in _ATOMS else _identity(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, frozenset((k, _identity(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (kind, tuple(_identity(v) for v in value))
+    return value

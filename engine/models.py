@@ -259,14 +259,16 @@ class Instrument(_Frozen):
 
 
 class Psr(_Frozen):
-    """The product-specific rule the graph selected for an HS code."""
+    """The product-specific rule the graph selected for an HS code; ``criterion`` None means the
+    rule is kept as text only (not machine-evaluable, e.g. an imported rule whose wording has no
+    unambiguous structured form), so origin under it is for a person to judge."""
 
     uid: str
     instrument: str
     hs_version: str
     scope: str
     rule: str
-    criterion: Criterion
+    criterion: Criterion | None = None
     source: str = ""
 
 
@@ -304,6 +306,10 @@ class TraceFact(_Frozen):
     kind: str
     key: dict[str, str]
     summary: str = ""
+
+    def __hash__(self) -> int:
+        """Hashable despite the ``key`` dict (consistent with ``==``), so facts dedupe in a set."""
+        return hash((self.kind, frozenset(self.key.items()), self.summary))
 
 
 class Evaluation(_Frozen):

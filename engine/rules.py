@@ -23,6 +23,7 @@ class PsrMatch(BaseModel):
     valid_from: date | None = None
     valid_until: date | None = None
     note: str | None = None
+    text_only_reason: str | None = None
 
 
 class GoverningRule(BaseModel):
@@ -32,6 +33,7 @@ class GoverningRule(BaseModel):
     date; when it differs from the product's edition, ``lineage`` shows how the code was mapped.
     ``alternatives`` are other candidates a person must choose between: the whole-heading rule
     behind an ``ex`` entry, or the rules of the other codes an ambiguous mapping leads to.
+    ``criterion`` is None when the governing PSR is kept as text only.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -43,7 +45,7 @@ class GoverningRule(BaseModel):
     schedule_defined_by: str | None
     lineage: Lineage | None
     rule: str
-    criterion: Criterion
+    criterion: Criterion | None
     general_rule: bool
     match: PsrMatch | None
     alternatives: tuple[PsrMatch, ...] = ()

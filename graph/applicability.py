@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.rules import GoverningRule
 from graph import queries
+from graph.cache import cached_answer
 from graph.errors import UnknownCountry
 from graph.psr import governing_rule
 from graph.store import Store
@@ -90,6 +91,7 @@ def _provisions(store: Store, chain: tuple[str, ...], parties: set[str]) -> list
                            for x in r["reservations"])) for r in rows]
 
 
+@cached_answer("rules_between")
 def rules_between(store: Store, exporter: str, importer: str, day: date,
                   hs: str | None = None, hs_version: str | None = None) -> PairRules:
     """Instruments in force for the pair on ``day`` (newest amendment each), pending ones, provisions, PSRs."""

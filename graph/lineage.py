@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 from graph import queries
+from graph.cache import cached_answer
 from graph.errors import UnknownHsCode, UnknownHsVersion
 from graph.load import hs_uid
 from graph.store import Store
 from engine.lineage import Lineage, LineagePath, Link, resolve_lineage
 
 
+@cached_answer("hs_versions")
+def _hs_versions(store: Store) -> tuple[str, ...]:
+    return tuple(row["code"] for row in store.read(queries.HS_VERSIONS))
+
+
 def hs_versions(store: Store) -> list[str]:
     """Editions oldest first (by their in-force date)."""
-    return [row["code"] for row in store.read(queries.HS_VERSIONS)]
+    return list(_hs_versions(store))
+
+
+@cached_answer("hs_code")
+def _hs_code(store: Store, code: str, version: str) -> tuple[tuple[str, object], ...] | None:
+    rows = store.read(queries.HS_CODE_EXISTS, uid=hs_uid(version, code))
+    return tuple(rows[0].items()) if rows else None
 
 
 def check_code(store: Store, code: str, version: str, field: str = "hs") -> dict:
     """The code's node properties, or a clear error naming what is unknown."""
-    versions = hs_versions(store)
+    versions = _hs_versions(store)
     if version not in versions:
         raise UnknownHsVersion(f"unknown HS version {version!r}; known: {', '.join(versions)}", "hs_version")
-    rows = store.read(queries.HS_CODE_EXISTS, uid=hs_uid(version, code))
-    if not rows:
+    found = _hs_code(store, code, version)
+    if found is None:
         raise UnknownHsCode(f"HS code {code} is not in {version} in the graph", field)
-    return rows[0]
+    return dict(found)
 
 
+@cached_answer("lineage")
 def lineage(store: Store, code: str, from_version: str, to_version: str) -> Lineage:
     check_code(store, code, from_version)
-    versions = hs_versions(store)
+    versions = _hs_versions(store)
     if to_version not in versions:
         raise UnknownHsVersion(f"unknown HS version {to_version!r}; known: {', '.join(versions)}", "to")
     if from_version == to_version:

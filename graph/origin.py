@@ -11,7 +11,7 @@ be replayed in Neo4j Browser from ``trace_cypher``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,16 +19,15 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.applicability import Pending
 from engine.bom_input import BomDocument, parse_bom
-from engine.criteria import parse_rule
 from engine.evaluate import evaluate
 from engine.models import (CodeMapping, ConsignmentTerms, Cumulation, Evaluation, Instrument, Material, Product,
                            Psr, Shipment, TraceFact)
 from engine.verdict import Trace, Verdict
 from graph import queries
 from graph.applicability import InstrumentRules, rules_between
-from graph.lineage import lineage
-from graph.load import hs_uid
-from graph.psr import governing_rule
+from graph.cache import GraphView, cached_answer, graph_view
+from graph.lineage import _hs_code, lineage
+from graph.psr import general_rule_of, governing_rule
 from graph.store import Store
 from seeds.schema import OriginTerms
 
@@ -72,14 +71,12 @@ def read_bom(store: Store, path: Path) -> BomDocument:
 
 
 def parse_bom_text(store: Store, text: str, filename: str) -> BomDocument:
-    """Parse BOM ``text`` (format by ``filename``'s suffix), rejecting HS codes the graph does not know."""
-    known: dict[tuple[str, str], bool] = {}
+    """Parse BOM ``text`` (format by ``filename``'s suffix), rejecting HS codes the graph does not know
+    (answered from the cache at the graph's revision: ``graph.lineage``'s HS code lookup)."""
+    view = graph_view(store)
 
     def is_known(version: str, code: str) -> bool:
-        if (version, code) not in known:
-            uid = hs_uid(version, code)
-            known[(version, code)] = bool(store.read(queries.KNOWN_HS_CODES, uids=[uid]))
-        return known[(version, code)]
+        return _hs_code(view, code, version) is not None
 
     return parse_bom(text, filename, is_known)
 
@@ -90,13 +87,59 @@ def _materials(materials: tuple[Material, ...]) -> Iterator[Material]:
         yield from _materials(m.components)
 
 
-def _bound_countries(store: Store, instrument: str, day: str) -> tuple[set[str], list[dict]]:
+class BoundParty(BaseModel):
+    """A party bound by an instrument on a date, with the member countries it brings (a bloc's)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    party: str
+    in_force_from: str | None = None
+    source: str | None = None
+    members: tuple[str, ...] = ()
+
+
+class BoundCountries(BaseModel):
+    """The countries an instrument binds on a date (sorted) and the PARTY_TO facts they come from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    countries: tuple[str, ...]
+    parties: tuple[BoundParty, ...]
+
+
+@cached_answer("bound_countries")
+def bound_countries(store: Store, instrument: str, day: str) -> BoundCountries:
     rows = store.read(queries.COUNTRIES_BOUND_ON_DATE, instrument=instrument, date=day)
     countries = {code for r in rows for code in (r["members"] or [r["party"]])}
-    return countries, rows
+    return BoundCountries(countries=tuple(sorted(countries)), parties=tuple(
+        BoundParty(party=r["party"], in_force_from=r["in_force_from"], source=r["source"],
+                   members=tuple(r["members"] or ())) for r in rows))
 
 
-def _cumulation(store: Store, item: InstrumentRules, shipment: Shipment, bound: set[str]) -> tuple[Cumulation, ...]:
+@cached_answer("countries_of_parties")
+def countries_of_parties(store: Store, parties: tuple[str, ...], day: str) -> tuple[str, ...]:
+    """The countries ``parties`` (countries or blocs, with their members on ``day``) stand for, sorted."""
+    rows = store.read(queries.COUNTRIES_OF_PARTIES_ON_DATE, parties=list(parties), date=day)
+    return tuple(sorted({code for r in rows for code in (r["members"] or [r["party"]])}))
+
+
+class TermsSource(BaseModel):
+    """An instrument's origin terms as stored (JSON), and the text in its chain that sets them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    defined_by: str
+    terms: str
+
+
+@cached_answer("origin_terms")
+def origin_terms(store: Store, instrument: str) -> TermsSource | None:
+    rows = store.read(queries.ORIGIN_TERMS_OF_INSTRUMENT, instrument=instrument)
+    return TermsSource(defined_by=rows[0]["defined_by"], terms=rows[0]["terms"]) if rows else None
+
+
+def _cumulation(store: Store, item: InstrumentRules, shipment: Shipment,
+                bound: tuple[str, ...]) -> tuple[Cumulation, ...]:
     out = []
     day = shipment.date.isoformat()
     for provision in item.provisions:
@@ -106,8 +149,7 @@ def _cumulation(store: Store, item: InstrumentRules, shipment: Shipment, bound: 
         if kind == "bilateral":
             countries = {shipment.exporter, shipment.importer}
         elif kind == "extended":
-            rows = store.read(queries.COUNTRIES_OF_PARTIES_ON_DATE, parties=list(provision.extends_to), date=day)
-            countries = {code for r in rows for code in (r["members"] or [r["party"]])}
+            countries = countries_of_parties(store, tuple(provision.extends_to), day)
         else:
             countries = bound
         path = (f"{provision.defined_by} {provision.key} ({provision.article or 'article not recorded'}) applies to "
@@ -119,70 +161,121 @@ def _cumulation(store: Store, item: InstrumentRules, shipment: Shipment, bound: 
     return tuple(out)
 
 
+class _CodeLink(BaseModel):
+    """How one code maps into another edition for the engine, and the CORRELATES_TO facts used."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mapping: CodeMapping | None
+    facts: tuple[TraceFact, ...] = ()
+
+
+@cached_answer("code_mapping")
+def _code_mapping(store: Store, code: str, version: str, target: str) -> _CodeLink:
+    answer = lineage(store, code, version, target)
+    if not answer.targets:
+        return _CodeLink(mapping=None)
+    mapping = CodeMapping(code=code, from_version=version, to_version=target, targets=answer.targets,
+                          ambiguous=answer.ambiguous, path=tuple(" -> ".join(p.codes) for p in answer.paths))
+    return _CodeLink(mapping=mapping, facts=tuple(
+        TraceFact(kind="CorrelatesTo", key={"from": link.from_uid, "to": link.to_uid},
+                  summary=f"{link.from_uid} -> {link.to_uid} ({link.kind})")
+        for p in answer.paths for link in p.links))
+
+
 def _mappings(store: Store, product: Product, versions: set[str]) -> tuple[tuple[CodeMapping, ...], list[TraceFact]]:
     """A CodeMapping for every BOM code whose edition differs from one the rules are written in."""
     mappings, facts = [], []
     codes = {(product.hs, product.hs_version)} | {(m.hs, m.hs_version) for m in _materials(product.bom)}
     for code, version in sorted(codes):
         for target in sorted(versions - {version}):
-            answer = lineage(store, code, version, target)
-            if not answer.targets:
+            link = _code_mapping(store, code, version, target)
+            if link.mapping is None:
                 continue
-            mappings.append(CodeMapping(code=code, from_version=version, to_version=target, targets=answer.targets,
-                                        ambiguous=answer.ambiguous,
-                                        path=tuple(" -> ".join(p.codes) for p in answer.paths)))
-            facts += [TraceFact(kind="CorrelatesTo", key={"from": link.from_uid, "to": link.to_uid},
-                                summary=f"{link.from_uid} -> {link.to_uid} ({link.kind})")
-                      for p in answer.paths for link in p.links]
+            mappings.append(link.mapping)
+            facts += link.facts
     return tuple(mappings), facts
 
 
-def _evaluation(store: Store, item: InstrumentRules, product: Product, shipment: Shipment) -> tuple[Evaluation, str | None]:
+class PairContext(BaseModel):
+    """What every verdict under one instrument for one exporter, importer and date shares.
+
+    Cached per (instrument, exporter, importer, date) at the graph revision, so a batch of BOMs on
+    the same lane builds it once: the engine's ``Instrument`` (origin terms, general rule, the
+    countries bound), the cumulation that applies, and the trace facts that do not depend on the BOM.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    instrument: Instrument
+    cumulation: tuple[Cumulation, ...]
+    head_facts: tuple[TraceFact, ...]
+    tail_facts: tuple[TraceFact, ...]
+    terms_defined_by: str | None
+
+
+def pair_context(store: Store, item: InstrumentRules, shipment: Shipment) -> PairContext:
+    """The shared part of every evaluation under ``item`` on this shipment's lane and date (cached)."""
+    view = graph_view(store)
+    return view.answer(("pair_context", item.instrument, shipment.exporter, shipment.importer, shipment.date),
+                       lambda: _pair_context(view, item, shipment))
+
+
+def _pair_context(store: Store, item: InstrumentRules, shipment: Shipment) -> PairContext:
     day = shipment.date.isoformat()
-    terms_row = store.read(queries.ORIGIN_TERMS_OF_INSTRUMENT, instrument=item.instrument)
-    terms = OriginTerms.model_validate_json(terms_row[0]["terms"]) if terms_row else None
-    general = store.read(queries.GENERAL_RULE_OF_INSTRUMENT, instrument=item.instrument)
-    bound, bound_rows = _bound_countries(store, item.instrument, day)
+    terms_row = origin_terms(store, item.instrument)
+    terms = OriginTerms.model_validate_json(terms_row.terms) if terms_row else None
+    general = general_rule_of(store, item.instrument)
+    bound = bound_countries(store, item.instrument, day)
     instrument = Instrument(
-        code=item.instrument, agreement=item.agreement, title=item.title, parties=tuple(sorted(bound)),
-        general_rule=parse_rule(general[0]["rule"]) if general else None,
+        code=item.instrument, agreement=item.agreement, title=item.title, parties=bound.countries,
+        general_rule=general.criterion if general else None,
         **({} if terms is None else {
             "rvc_default_method": terms.rvc_default_method, "tolerance": terms.tolerance,
             "fungible": terms.fungible, "consignment": terms.consignment or ConsignmentTerms(),
             "proofs": tuple(terms.proofs), "fob_on_certificate": terms.fob_on_certificate,
             "record_retention_years": terms.record_retention_years,
             "certificate_validity_months": terms.certificate_validity_months}))
+    cumulation = _cumulation(store, item, shipment, bound.countries)
 
+    head = [TraceFact(kind="Instrument", key={"code": item.instrument}, summary=item.title)]
+    for party in item.parties:
+        head.append(TraceFact(kind="PartyTo", key={"party": party.party, "instrument": item.instrument},
+                              summary=party.describe()))
+        if party.via:
+            head.append(TraceFact(kind="MemberOf", key={"country": party.country, "bloc": party.via.bloc},
+                                  summary=f"{party.country} member of {party.via.bloc} from {party.via.valid_from}"))
+    head += [TraceFact(kind="Provision", key={"uid": f"{p.defined_by}:{p.key}"}, summary=p.reason)
+             for p in item.provisions if p.key in {c.provision for c in cumulation}]
+    tail = [TraceFact(kind="PartyTo", key={"party": r.party, "instrument": item.instrument},
+                      summary=f"{r.party} bound from {r.in_force_from} [{r.source}]")
+            for r in bound.parties if any(c.kind in ("diagonal", "full") for c in cumulation)]
+    return PairContext(instrument=instrument, cumulation=cumulation, head_facts=tuple(head), tail_facts=tuple(tail),
+                       terms_defined_by=terms_row.defined_by if terms_row else None)
+
+
+def _evaluation(store: Store, item: InstrumentRules, product: Product, shipment: Shipment) -> tuple[Evaluation, str | None]:
+    view = graph_view(store)
+    context = pair_context(view, item, shipment)
     psr = item.psr.match.psr if item.psr and item.psr.match else None
     component_psrs: dict[str, Psr] = {}
     for m in _materials(product.bom):
         if m.components:
-            rule = governing_rule(store, item.instrument, m.hs, m.hs_version, shipment.date)
+            rule = governing_rule(view, item.instrument, m.hs, m.hs_version, shipment.date)
             if rule and rule.match:
                 component_psrs[m.hs] = rule.match.psr
     versions = {product.hs_version} | {p.hs_version for p in ([psr] if psr else []) + list(component_psrs.values())}
-    mappings, link_facts = _mappings(store, product, versions)
-    cumulation = _cumulation(store, item, shipment, bound)
+    mappings, link_facts = _mappings(view, product, versions)
 
-    facts = [TraceFact(kind="Instrument", key={"code": item.instrument}, summary=item.title)]
-    for party in item.parties:
-        facts.append(TraceFact(kind="PartyTo", key={"party": party.party, "instrument": item.instrument},
-                               summary=party.describe()))
-        if party.via:
-            facts.append(TraceFact(kind="MemberOf", key={"country": party.country, "bloc": party.via.bloc},
-                                   summary=f"{party.country} member of {party.via.bloc} from {party.via.valid_from}"))
-    facts += [TraceFact(kind="Provision", key={"uid": f"{p.defined_by}:{p.key}"}, summary=p.reason)
-              for p in item.provisions if p.key in {c.provision for c in cumulation}]
+    facts = list(context.head_facts)
     facts += [TraceFact(kind="Psr", key={"uid": p.uid}, summary=f"{p.scope}: {p.rule} [{p.source}]")
               for p in ([psr] if psr else []) + list(component_psrs.values())]
-    facts += [TraceFact(kind="PartyTo", key={"party": r["party"], "instrument": item.instrument},
-                        summary=f"{r['party']} bound from {r['in_force_from']} [{r['source']}]")
-              for r in bound_rows if any(c.kind in ("diagonal", "full") for c in cumulation)]
+    facts += context.tail_facts
     facts += link_facts
-    evaluation = Evaluation(product=product, shipment=shipment, instrument=instrument, psr=psr,
-                            psrs_for_components=component_psrs, cumulation=cumulation, mappings=mappings,
+    evaluation = Evaluation(product=product, shipment=shipment, instrument=context.instrument, psr=psr,
+                            psrs_for_components=component_psrs, cumulation=context.cumulation, mappings=mappings,
                             facts=tuple(facts))
-    return evaluation, terms_row[0]["defined_by"] if terms_row else None
+    return evaluation, context.terms_defined_by
 
 
 def trace_params(trace: Trace) -> dict[str, list[str]]:
@@ -212,22 +305,36 @@ def trace_cypher(trace: Trace) -> str:
     return f":param trace => {{{param}}}\n{queries.TRACE_SUBGRAPH.strip()}"
 
 
-def evaluate_shipment(store: Store, product: Product, shipment: Shipment) -> OriginReport:
-    """A verdict for the product under every instrument binding the pair on the shipment date."""
+def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Shipment) -> OriginReport:
+    """A verdict for the product under every instrument binding the pair on the shipment date.
+
+    Graph answers come from the per-process cache at the graph's current revision (one revision
+    read per call; none when ``store`` is already a :class:`~graph.cache.GraphView`, as in
+    :func:`evaluate_shipments`).
+    """
+    store = graph_view(store)
     pair = rules_between(store, shipment.exporter, shipment.importer, shipment.date, product.hs, product.hs_version)
     verdicts, undetermined = [], []
     for item in pair.instruments:
-        if item.psr is None:
-            undetermined.append(Undetermined(
-                agreement=item.agreement, instrument=item.instrument,
-                reason=f"no PSR for {product.hs_version} {product.hs} and no general rule are recorded for "
-                       f"{item.instrument}: origin cannot be judged from the graph's data"))
+        if item.psr is None or item.psr.criterion is None:
+            reason = (f"no PSR for {product.hs_version} {product.hs} and no general rule are recorded for "
+                      f"{item.instrument}: origin cannot be judged from the graph's data" if item.psr is None else
+                      f"the governing PSR ({item.psr.match.psr.scope}) is text only: {item.psr.rule}")
+            undetermined.append(Undetermined(agreement=item.agreement, instrument=item.instrument, reason=reason))
             continue
         evaluation, terms_by = _evaluation(store, item, product, shipment)
         verdict = evaluate(evaluation)
-        verdicts.append(VerdictReport(**dict(verdict), schedule_version=item.psr.schedule_version,
-                                      rule_notes=item.psr.notes,
-                                      terms_defined_by=terms_by, trace_cypher=trace_cypher(verdict.trace)))
-    return OriginReport(sku=product.sku, exporter=shipment.exporter, importer=shipment.importer,
-                        date=shipment.date, verdicts=tuple(verdicts), undetermined=tuple(undetermined),
-                        pending=pair.pending)
+        # The verdict and the graph's answers are validated models already: construct, do not re-validate.
+        verdicts.append(VerdictReport.model_construct(**dict(verdict), schedule_version=item.psr.schedule_version,
+                                                      rule_notes=item.psr.notes, terms_defined_by=terms_by,
+                                                      trace_cypher=trace_cypher(verdict.trace)))
+    return OriginReport.model_construct(sku=product.sku, exporter=shipment.exporter, importer=shipment.importer,
+                                        date=shipment.date, verdicts=tuple(verdicts),
+                                        undetermined=tuple(undetermined), pending=pair.pending)
+
+
+def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, Shipment]]) -> Iterator[OriginReport]:
+    """Reports for many (product, shipment) pairs, reading the graph revision once for the whole batch."""
+    view = graph_view(store)
+    for product, shipment in jobs:
+        yield evaluate_shipment(view, product, shipment)

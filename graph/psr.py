@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.criteria import criterion_from_json, parse_rule
+from pydantic import BaseModel, ConfigDict
+
+from engine.criteria import Criterion, criterion_from_json, parse_rule
 from engine.models import Psr
 from engine.rules import GoverningRule, PsrMatch
 from graph import queries
+from graph.cache import cached_answer
 from graph.lineage import check_code, lineage
 from graph.load import hs_uid
 from graph.store import Store
@@ -24,10 +27,31 @@ def _match(row: dict) -> PsrMatch:
     p = row["psr"]
     return PsrMatch(
         psr=Psr(uid=p["uid"], instrument=p["instrument"], hs_version=p["hs_version"], scope=p["scope"],
-                rule=p["rule"], criterion=criterion_from_json(p["criteria"]), source=p.get("source") or ""),
+                rule=p["rule"], criterion=criterion_from_json(p["criteria"]) if p.get("criteria") else None,
+                source=p.get("source") or ""),
         defined_by=row["defined_by"], level=row["level"], ex=bool(p.get("ex")),
         valid_from=p.get("valid_from"), valid_until=p.get("valid_until"), note=p.get("note"),
+        text_only_reason=None if p.get("criteria") else p.get("reason") or "not machine-evaluable",
     )
+
+
+class GeneralRule(BaseModel):
+    """An instrument's general rule (inherited along AMENDS) and the text that defines it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    defined_by: str
+    rule: str
+    criterion: Criterion
+
+
+@cached_answer("general_rule")
+def general_rule_of(store: Store, instrument: str) -> GeneralRule | None:
+    """The general rule of ``instrument`` (the newest text in its chain that sets one), or None."""
+    rows = store.read(queries.GENERAL_RULE_OF_INSTRUMENT, instrument=instrument)
+    if not rows:
+        return None
+    return GeneralRule(defined_by=rows[0]["defined_by"], rule=rows[0]["rule"], criterion=parse_rule(rows[0]["rule"]))
 
 
 def _candidates(store: Store, instrument: str, version: str, code: str, day: str) -> list[PsrMatch]:
@@ -44,6 +68,7 @@ def _candidates(store: Store, instrument: str, version: str, code: str, day: str
     return [best, rest] if rest else [best]
 
 
+@cached_answer("governing_rule")
 def governing_rule(store: Store, instrument: str, code: str, hs_version: str, day: date) -> GoverningRule | None:
     """The rule for ``code`` (in ``hs_version``) under ``instrument`` on ``day``; None if it has none."""
     check_code(store, code, hs_version)
@@ -67,8 +92,8 @@ def governing_rule(store: Store, instrument: str, code: str, hs_version: str, da
         targets = mapped.targets
         notes.append(f"{hs_version} {code} -> {schedule_version} {', '.join(targets) or '(none)'}: {mapped.reason}")
 
-    general = store.read(queries.GENERAL_RULE_OF_INSTRUMENT, instrument=instrument)
-    general_text = general[0]["rule"] if general else None
+    general = general_rule_of(store, instrument)
+    general_text = general.rule if general else None
     found = {t: c for t in targets if (c := _candidates(store, instrument, schedule_version, t, iso))}
     uncovered = [t for t in targets if t not in found]
     common = dict(instrument=instrument, code=code, hs_version=hs_version, schedule_version=schedule_version,
@@ -77,6 +102,9 @@ def governing_rule(store: Store, instrument: str, code: str, hs_version: str, da
         first, *others = found.values()
         match = first[0]
         alternatives = tuple(first[1:]) + tuple(m for c in others for m in c if m.psr.rule != match.psr.rule)
+        if match.psr.criterion is None:
+            notes.append(f"the PSR for {match.psr.scope} is kept as text only ({match.text_only_reason}): "
+                         "origin under it is for a person to judge")
         if match.ex:
             notes.append(f"{match.psr.scope} covers only part of the heading ({match.note or 'see source'}); "
                          "the alternative applies to the rest")
@@ -92,6 +120,6 @@ def governing_rule(store: Store, instrument: str, code: str, hs_version: str, da
 
     if general_text is None:
         return None
-    notes.append(f"no PSR listed for this code; the general rule of {general[0]['defined_by']} applies")
-    return GoverningRule(**common, rule=general_text, criterion=parse_rule(general_text), general_rule=True,
+    notes.append(f"no PSR listed for this code; the general rule of {general.defined_by} applies")
+    return GoverningRule(**common, rule=general_text, criterion=general.criterion, general_rule=True,
                          match=None, ambiguous=False, notes=tuple(notes))

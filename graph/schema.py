@@ -274,6 +274,20 @@ class TariffMeasure(StructuredNode):
     covers = RelationshipTo(HSCode, "COVERS")
 
 
+class GraphRevision(StructuredNode):
+    """The one counter (``key`` 'graph') every managed write bumps in its own transaction
+    (``Store.write_tx``); caches of graph answers are keyed by ``(epoch, revision)`` (``graph.cache``).
+
+    Deliberately not in ``NODE_CLASSES`` (no constraint): on the embedded ArcadeDB, a unique
+    constraint on this label made a later import's relationship deletes fail (``EntityNotFound``).
+    ``graph.cache.read_revision`` copes with the duplicate a racing first write could create.
+    """
+
+    key = StringProperty(required=True)
+    epoch = StringProperty()
+    revision = IntegerProperty()
+
+
 NODE_CLASSES: tuple[type[StructuredNode], ...] = (
     Agreement, HSVersion, HSCode, Instrument, Provision, Bloc, Country, Psr, Material, Product,
     TariffMeasure,
@@ -302,4 +316,4 @@ def schema_statements() -> list[str]:
 def install_schema(store: Store) -> None:
     """Create constraints and indexes; DDL runs one statement per transaction, as Neo4j requires."""
     for statement in schema_statements():
-        store.write_tx(lambda tx, s=statement: tx.run(s).consume())
+        store.schema_tx(lambda tx, s=statement: tx.run(s).consume())

@@ -12,6 +12,7 @@ both stores.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,7 +90,27 @@ class Store:
             return session.execute_read(work)
 
     def write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
-        """Run ``work`` in one managed write transaction: it commits whole or not at all."""
+        """Run ``work`` in one managed write transaction: it commits whole or not at all.
+
+        The same transaction bumps the graph revision (``queries.BUMP_GRAPH_REVISION``), so every
+        cache of graph answers keyed by it (``graph.cache``) is invalidated exactly when the write
+        commits. Schema changes (DDL) go through :meth:`schema_tx` instead: Neo4j refuses schema
+        and data writes in one transaction.
+        """
+        from graph import queries
+
+        epoch = uuid.uuid4().hex
+
+        def work_then_bump(tx: ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(queries.BUMP_GRAPH_REVISION, epoch=epoch).consume()
+            return result
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work_then_bump)
+
+    def schema_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run one DDL statement's ``work`` in its own managed transaction (no revision bump: no data)."""
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 

@@ -14,14 +14,19 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from engine.models import Product, Shipment
 from graph import queries
 from graph.imports import CodeIndex, import_correlation, import_hs_list, import_uk_roo, import_wto_rta, run_plan
 from graph.lineage import lineage
 from graph.load import count_graph
+from graph.origin import evaluate_shipment
+from graph.psr import governing_rule
 from graph.store import Store
 from seeds.formats import FormatError
 from seeds.formats.hs_lists import read_hs_list
@@ -358,3 +363,16 @@ def test_cli_import_summary_on_stdout_and_errors_name_the_row(tmp_path: Path) ->
     assert f"{bad}:3: hs2017: expected a 6-digit HS2017 code" in failed.stderr
     assert "nothing was written" in failed.stderr
 
+
+def test_a_text_only_rule_is_reported_never_evaluated(seeded: Store) -> None:
+    """A UK rule kept as text governs 854190 under UK-JAPAN: the answer says so and no verdict is guessed."""
+    _uk(seeded)
+    rule = governing_rule(seeded, "UK-JAPAN", "854190", "HS2022", date(2025, 1, 1))
+    assert rule.criterion is None and not rule.general_rule
+    assert any("kept as text only" in note for note in rule.notes)
+    product = Product(sku="JP-PART", hs="854190", hs_version="HS2022", producer="JP", ex_works=Decimal(90),
+                      fob=Decimal(100), currency="USD")
+    report = evaluate_shipment(seeded, product, Shipment(exporter="JP", importer="GB", date=date(2025, 1, 1)))
+    assert "UK-JAPAN" not in {v.instrument for v in report.verdicts}
+    text_only = next(u for u in report.undetermined if u.instrument == "UK-JAPAN")
+    assert "text only" in text_only.reason

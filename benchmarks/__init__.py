@@ -1,0 +1,1 @@
+"""Benchmarks for origingraph: ``.venv/bin/python -m benchmarks`` (see ``benchmarks/run.py``)."""

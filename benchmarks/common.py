@@ -1,0 +1,22 @@
+"""Shared set-up: a fresh embedded store on a temporary directory with the bundled seeds loaded."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from graph.load import load_seeds
+from graph.store import Store, StoreConfig, open_store
+from seeds.read import BUNDLED, read_seeds
+
+
+@contextmanager
+def seeded_store(data_dir: Path | None = None, seeds: Path = BUNDLED) -> Iterator[Store]:
+    """An embedded store of its own (never the user's data directory), seeds loaded."""
+    with tempfile.TemporaryDirectory(prefix="origingraph-bench-") as tmp:
+        config = StoreConfig(data_dir=data_dir or Path(tmp) / "store")
+        with open_store(config) as store:
+            load_seeds(store, read_seeds(seeds))
+            yield store

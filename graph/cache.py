@@ -1,0 +1,229 @@
+"""Graph answers cached per process, keyed by the graph revision.
+
+Every managed write (``Store.write_tx``) bumps one counter, ``(:GraphRevision {key: 'graph'})``, in
+the same transaction (``queries.BUMP_GRAPH_REVISION``). A question answered from the graph (which
+instruments bind a pair on a date, the governing PSR of a code, an HS lineage, an instrument's
+origin terms, the countries bound on a date, ...) is cached under ``(revision, question)``:
+
+- :func:`graph_view` reads the revision once (one cheap query) and returns a :class:`GraphView`, the
+  store as seen by one batch of questions (one verdict, one API request, a whole batch of BOMs).
+  Every cached function called with that view answers from the cache of that revision; a function
+  called with a plain :class:`~graph.store.Store` opens its own view (one revision read).
+- When the revision changes, the next view starts an empty generation: nothing stale is served
+  once a write has committed. Emptying the database deletes the counter; the ``epoch`` set when it
+  is created again differs, so an old revision number never comes back to life.
+- Cached answers are immutable (frozen pydantic models, tuples), so threads share them safely.
+- :func:`uncached` gives a view that caches nothing (the naive baseline in ``benchmarks/``).
+
+The cache is per process (per :class:`Store` object), bounded (a generation that grows past
+``max_entries`` starts over), and trusts the counter: a write made outside ``Store.write_tx`` (a
+neomodel ``save()``, a query typed into Neo4j Browser) must bump it too, e.g.
+``MATCH (r:GraphRevision {key: 'graph'}) SET r.revision = r.revision + 1``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
+
+from neo4j import READ_ACCESS
+
+from graph import queries
+from graph.store import Store
+
+T = TypeVar("T")
+
+MAX_ENTRIES = 200_000
+
+
+class Revision(NamedTuple):
+    epoch: str | None
+    revision: int
+
+
+def read_revision(store: Store | GraphView) -> Revision:
+    """The graph's current revision (``(None, 0)`` before the first managed write).
+
+    One auto-commit statement in a read session (one round trip instead of a managed transaction's
+    begin / run / commit; routed to a reader in a cluster); if that fails, a managed read transaction
+    (which retries transient errors).
+    """
+    plain = store.store if isinstance(store, GraphView) else store
+    try:
+        with plain.driver.session(database=plain.database, default_access_mode=READ_ACCESS) as session:
+            rows = session.run(queries.GRAPH_REVISION).data()
+    except Exception:  # noqa: BLE001 - any failure: the managed path reports it properly
+        rows = plain.read(queries.GRAPH_REVISION)
+    if not rows:
+        return Revision(None, 0)
+    best = max(rows, key=lambda r: (r["revision"] or 0, r["epoch"] or ""))
+    return Revision(best["epoch"], int(best["revision"] or 0))
+
+
+class AnswerCache:
+    """The answers of one process for one store: one generation (a dict) per revision."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._revision: Revision | None = None
+        self._answers: dict[tuple, Any] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def generation(self, revision: Revision) -> dict[tuple, Any]:
+        """The answers cached at ``revision`` (a new, empty generation when the revision moved)."""
+        with self._lock:
+            if revision != self._revision:
+                self._revision, self._answers = revision, {}
+            return self._answers
+
+    @property
+    def revision(self) -> Revision | None:
+        return self._revision
+
+    def clear(self) -> None:
+        with self._lock:
+            self._revision, self._answers = None, {}
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+class GraphView:
+    """The store as one batch of questions sees it: reads pass through, answers are cached at one
+    revision (or not at all, for :func:`uncached`)."""
+
+    def __init__(self, store: Store, cache: AnswerCache | None, revision: Revision | None):
+        self.store = store
+        self.cache = cache
+        self.revision = revision
+        self._answers = cache.generation(revision) if cache is not None and revision is not None else None
+
+    @property
+    def cached(self) -> bool:
+        return self._answers is not None
+
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        return self.store.read(query, **params)
+
+    def read_tx(self, work: Callable[..., T]) -> T:
+        return self.store.read_tx(work)
+
+    def answer(self, key: tuple, compute: Callable[[], T]) -> T:
+        """The cached answer to ``key``, computing (and keeping) it on a miss."""
+        answers = self._answers
+        if answers is None:
+            return compute()
+        try:
+            value = answers[key]
+        except KeyError:
+            pass
+        else:
+            self.cache.hits += 1  # type: ignore[union-attr]
+            return value
+        value = compute()
+        self.cache.misses += 1  # type: ignore[union-attr]
+        if len(answers) >= self.cache.max_entries:  # type: ignore[union-attr]
+            answers.clear()
+        answers[key] = value
+        return value
+
+    def __getattr__(self, name: str) -> Any:  # kind, location, database, driver, ...
+        return getattr(self.store, name)
+
+
+_CACHES: weakref.WeakKeyDictionary[Store, AnswerCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def answers_of(store: Store) -> AnswerCache:
+    """This process's answer cache for ``store``."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(store)
+        if cache is None:
+            cache = _CACHES[store] = AnswerCache()
+        return cache
+
+
+def graph_view(store: Store | GraphView) -> GraphView:
+    """A cached view of ``store`` at its current revision (one query), or ``store`` if it is a view."""
+    if isinstance(store, GraphView):
+        return store
+    return GraphView(store, answers_of(store), read_revision(store))
+
+
+def uncached(store: Store | GraphView) -> GraphView:
+    """A view that caches nothing: every question goes to the graph."""
+    return GraphView(store.store if isinstance(store, GraphView) else store, None, None)
+
+
+def cached_answer(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Cache ``fn(store, *args)`` under ``(kind, *args)`` in the view's generation.
+
+    Arguments must be hashable and the answer immutable. ``fn.uncached`` is the plain function.
+    """
+
+    def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+        signature = inspect.signature(fn)
+        arity = len(signature.parameters) - 1
+
+        @functools.wraps(fn)
+        def wrapper(store: Store | GraphView, *args: Any, **kwargs: Any) -> T:
+            view = graph_view(store)
+            if view._answers is None:
+                return fn(view, *args, **kwargs)
+            if kwargs or len(args) != arity:
+                bound = signature.bind(view, *args, **kwargs)
+                bound.apply_defaults()
+                args, kwargs = tuple(bound.arguments.values())[1:], {}
+            return view.answer((kind, *args), lambda: fn(view, *args))
+
+        wrapper.uncached = fn  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+class SnapshotMiss(LookupError):
+    """A snapshot view was asked a question its snapshot does not answer (it has no store)."""
+
+
+class Snapshot(NamedTuple):
+    """Graph answers taken at one revision, to ship to workers that have no connection to the graph
+    (``graph.batch``): ``answers`` as a cache generation holds them, ``errors`` the questions that
+    failed (unknown country, ...) with their message. Picklable; treat as read-only."""
+
+    revision: Revision
+    answers: dict[tuple, Any]
+    errors: dict[tuple, str]
+
+
+class SnapshotView(GraphView):
+    """A view answering only from a :class:`Snapshot`: no store, no queries; a miss is an error."""
+
+    def __init__(self, snapshot: Snapshot):
+        self.store = None  # type: ignore[assignment]
+        self.cache = None
+        self.revision = snapshot.revision
+        self._answers = snapshot.answers
+        self.snapshot = snapshot
+
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        raise SnapshotMiss("this view answers from a snapshot of graph answers and cannot query the graph")
+
+    def read_tx(self, work: Callable[..., T]) -> T:
+        raise SnapshotMiss("this view answers from a snapshot of graph answers and cannot query the graph")
+
+    def answer(self, key: tuple, compute: Callable[[], T]) -> T:
+        try:
+            return self._answers[key]  # type: ignore[index]
+        except KeyError:
+            raise SnapshotMiss(f"the snapshot of graph answers has no answer for {key!r}") from None
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
