@@ -102,7 +102,7 @@ def test_unsd_workbook_groups_kinds_and_ex_links(store: Store, tmp_path: Path) -
 
 
 def test_unsd_csv_layout_derives_partial_and_reads_old_to_new(store: Store) -> None:
-    table = read_correlation(FIXTURES / "unsd" / "hs2022_hs2017_correlation.csv")
+    table = read_correlation(FIXTURES / "unsd" / "correlation_sample.csv")
     assert (table.from_version, table.to_version, table.partial_from) == ("HS2017", "HS2022", "derived")
     import_correlation(store, table)
     links = _links(store, "HS2017")
@@ -114,7 +114,7 @@ def test_unsd_csv_layout_derives_partial_and_reads_old_to_new(store: Store) -> N
 
 
 def test_unsd_bad_code_names_file_line_column_and_writes_nothing(store: Store, tmp_path: Path) -> None:
-    good = (FIXTURES / "unsd" / "hs2022_hs2017_correlation.csv").read_text().splitlines()
+    good = (FIXTURES / "unsd" / "correlation_sample.csv").read_text().splitlines()
     parts = good[4].split(",")
     parts[1] = "0704X0"
     good[4] = ",".join(parts)
