@@ -40,7 +40,6 @@ import os
 import platform
 import resource
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,40 +78,17 @@ def _peak_rss_mb(pid: int | str = "self") -> float:
 
 def importers_available() -> str | None:
     """Why the import benchmark cannot run, or None."""
-    if not EVAL_DATA.is_dir():
-        return f"{EVAL_DATA} is absent"
-    try:
-        import graph.imports  # noqa: F401
-        import seeds.formats.hs_lists  # noqa: F401
-        import seeds.formats.uk_roo  # noqa: F401
-        import seeds.formats.unsd  # noqa: F401
-        import seeds.formats.wto_rta  # noqa: F401
-    except ImportError as exc:
-        return f"the importer modules are not available ({exc})"
-    return None
+    return None if EVAL_DATA.is_dir() else f"{EVAL_DATA} is absent"
 
 
 def import_child(data_dir: Path) -> dict:
     """Run in a child process: every real-data import into a fresh store, timed."""
-    from graph.imports import import_correlation, import_hs_list, import_uk_roo, import_wto_rta
+    from graph.imports import public_data_steps
     from graph.load import count_graph, load_seeds
     from graph.store import StoreConfig, open_store
-    from seeds.formats.hs_lists import read_hs_list
-    from seeds.formats.uk_roo import read_uk_roo
-    from seeds.formats.unsd import read_correlation
-    from seeds.formats.wto_rta import read_wto_rta
     from seeds.read import read_seeds
 
-    e, corr = EVAL_DATA, EVAL_DATA / "correlation"
-    steps = [
-        ("hs-list HS2012 (Comtrade H4 JSON)", lambda s: import_hs_list(s, read_hs_list(e / "hs/comtrade_H4_HS2012_classification.json"))),
-        ("hs-list HS2017 (Comtrade H5 JSON)", lambda s: import_hs_list(s, read_hs_list(e / "hs/comtrade_H5_HS2017_classification.json"))),
-        ("hs-list HS2022 (datahub CSV)", lambda s: import_hs_list(s, read_hs_list(e / "hs/datahub_harmonized-system_HS2022.csv", "HS2022"))),
-        ("unsd-correlation HS2012->HS2017 (xlsx)", lambda s: import_correlation(s, read_correlation(corr / "unsd_HS2017toHS2012ConversionAndCorrelationTables.xlsx"))),
-        ("unsd-correlation HS2017->HS2022 (xlsx)", lambda s: import_correlation(s, read_correlation(corr / "unsd_HS2022toHS2017ConversionAndCorrelationTables.xlsx", "HS2017", "HS2022"))),
-        ("uk-roo (44 schemes, 43 rule-set files)", lambda s: import_uk_roo(s, read_uk_roo(e / "roo/uk_trade_tariff_backend"))),
-        ("wto-rta (AllRTAs.xlsx + signatories)", lambda s: import_wto_rta(s, read_wto_rta([e / "fta/wto_rta_AllRTAs.xlsx", e / "fta/wto_rta_signatories_long.csv"]))),
-    ]
+    steps = public_data_steps(EVAL_DATA)
     times: dict[str, float] = {}
     with open_store(StoreConfig(data_dir=data_dir)) as store:
         started = time.perf_counter()
@@ -340,7 +316,7 @@ def _row(cells: list[str]) -> str:
 
 
 def render(env: dict, imp: dict, http: dict | None, thr: list[dict]) -> str:
-    out = [f"# Benchmark results", "",
+    out = ["# Benchmark results", "",
            f"Measured {env['when']} on {env['machine']} ({env['cpus']} CPUs, Python {env['python']}), "
            f"store: {env['store']}. Command: `{env['command']}`. The method is in `benchmarks/run.py`.", ""]
     out += ["## Against the targets", "", _row(["measure", "target", "measured", "met"]),

@@ -45,7 +45,6 @@ import csv
 import io
 import re
 from collections.abc import Callable, Set
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError

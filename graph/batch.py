@@ -49,7 +49,7 @@ from engine.fungible import FungibleError
 from engine.models import Material, Product, Shipment
 from graph import queries
 from graph.applicability import rules_between
-from graph.cache import (AnswerCache, GraphView, Snapshot, SnapshotMiss, SnapshotView, read_revision)
+from graph.cache import AnswerCache, GraphView, Snapshot, SnapshotView, read_revision
 from graph.errors import NotFound
 from graph.load import hs_uid
 from graph.origin import OriginReport, _code_mapping, evaluate_shipment, pair_context

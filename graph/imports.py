@@ -491,3 +491,33 @@ def import_wto_rta(store: Store, data: WtoRtaData, progress: bool = False) -> Im
     summary.written = run_plan(store, plan, progress, "wto-rta")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def public_data_steps(root: Path) -> list[tuple[str, Callable[[Store], Any]]]:
+    """The full import of the public files under their published names (the layout of
+    ``eval-data``): HS lists 2012/2017/2022, UNSD correlations 2012->2017->2022, the UK Trade
+    Tariff's rules of origin, the WTO RTA export. Each step reads its file and imports it."""
+    from seeds.formats.hs_lists import read_hs_list
+    from seeds.formats.uk_roo import read_uk_roo
+    from seeds.formats.unsd import read_correlation
+    from seeds.formats.wto_rta import read_wto_rta
+
+    hs, corr = root / "hs", root / "correlation"
+    return [
+        ("hs-list HS2012 (Comtrade H4 JSON)",
+         lambda s: import_hs_list(s, read_hs_list(hs / "comtrade_H4_HS2012_classification.json"))),
+        ("hs-list HS2017 (Comtrade H5 JSON)",
+         lambda s: import_hs_list(s, read_hs_list(hs / "comtrade_H5_HS2017_classification.json"))),
+        ("hs-list HS2022 (datahub CSV)",
+         lambda s: import_hs_list(s, read_hs_list(hs / "datahub_harmonized-system_HS2022.csv", "HS2022"))),
+        ("unsd-correlation HS2012->HS2017 (xlsx)",
+         lambda s: import_correlation(s, read_correlation(corr / "unsd_HS2017toHS2012ConversionAndCorrelationTables.xlsx"))),
+        ("unsd-correlation HS2017->HS2022 (xlsx)",
+         lambda s: import_correlation(s, read_correlation(
+             corr / "unsd_HS2022toHS2017ConversionAndCorrelationTables.xlsx", "HS2017", "HS2022"))),
+        ("uk-roo (44 schemes, 43 rule-set files)",
+         lambda s: import_uk_roo(s, read_uk_roo(root / "roo" / "uk_trade_tariff_backend"))),
+        ("wto-rta (AllRTAs.xlsx + signatories)",
+         lambda s: import_wto_rta(s, read_wto_rta([root / "fta" / "wto_rta_AllRTAs.xlsx",
+                                                   root / "fta" / "wto_rta_signatories_long.csv"]))),
+    ]

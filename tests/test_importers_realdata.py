@@ -91,14 +91,12 @@ def test_wto_agreements_and_parties(report: dict) -> None:
 
 def _run(eval_dir: Path, data_dir: Path) -> dict:
     from graph import queries
-    from graph.imports import import_correlation, import_hs_list, import_uk_roo, import_wto_rta, uk_instrument_code
+    from graph.imports import import_correlation, public_data_steps, uk_instrument_code
     from graph.lineage import lineage
     from graph.load import count_graph, load_seeds
     from graph.store import StoreConfig, open_store
-    from seeds.formats.hs_lists import read_hs_list
     from seeds.formats.uk_roo import read_uk_roo
     from seeds.formats.unsd import read_correlation
-    from seeds.formats.wto_rta import read_wto_rta
     from seeds.read import read_seeds
 
     times: dict[str, float] = {}
@@ -111,15 +109,7 @@ def _run(eval_dir: Path, data_dir: Path) -> dict:
         return result
 
     corr = eval_dir / "correlation"
-    steps = [
-        ("hs-list HS2012 (Comtrade H4 JSON)", lambda s: import_hs_list(s, read_hs_list(eval_dir / "hs/comtrade_H4_HS2012_classification.json"))),
-        ("hs-list HS2017 (Comtrade H5 JSON)", lambda s: import_hs_list(s, read_hs_list(eval_dir / "hs/comtrade_H5_HS2017_classification.json"))),
-        ("hs-list HS2022 (datahub CSV)", lambda s: import_hs_list(s, read_hs_list(eval_dir / "hs/datahub_harmonized-system_HS2022.csv", "HS2022"))),
-        ("unsd-correlation HS2012->HS2017 (xlsx)", lambda s: import_correlation(s, read_correlation(corr / "unsd_HS2017toHS2012ConversionAndCorrelationTables.xlsx"))),
-        ("unsd-correlation HS2017->HS2022 (xlsx)", lambda s: import_correlation(s, read_correlation(corr / "unsd_HS2022toHS2017ConversionAndCorrelationTables.xlsx", "HS2017", "HS2022"))),
-        ("uk-roo (44 schemes, 43 rule-set files)", lambda s: import_uk_roo(s, read_uk_roo(eval_dir / "roo/uk_trade_tariff_backend"))),
-        ("wto-rta (AllRTAs.xlsx + signatories)", lambda s: import_wto_rta(s, read_wto_rta([eval_dir / "fta/wto_rta_AllRTAs.xlsx", eval_dir / "fta/wto_rta_signatories_long.csv"]))),
-    ]
+    steps = public_data_steps(eval_dir)
     with open_store(StoreConfig(data_dir=data_dir)) as store:
         timed("seeds (origingraph load)", lambda: load_seeds(store, read_seeds()))
         summaries = {name: timed(name, lambda step=step: step(store)) for name, step in steps}
