@@ -36,15 +36,11 @@ class Membership(_Frozen):
     source: str | None = None
 
 
-class PartyFact(_Frozen):
-    """One country's PARTY_TO fact for an instrument, direct or through a bloc."""
+class PartyToFact(_Frozen):
+    """The properties of a PARTY_TO relationship: a party's dated status under one instrument."""
 
-    role: Literal["exporter", "importer"]
-    country: str
-    party: str
-    via: Membership | None = None
+    status: str | None = None
     side: str | None = None
-    status: str
     signed: date | None = None
     ratified: date | None = None
     in_force_from: date | None = None
@@ -52,6 +48,20 @@ class PartyFact(_Frozen):
     source: str | None = None
     note: str | None = None
     confidence: str | None = None
+
+    @classmethod
+    def fields_of(cls, props: dict) -> dict:
+        """The PARTY_TO properties among a relationship's ``props`` (as the graph returns them)."""
+        return {k: props.get(k) for k in PartyToFact.model_fields}
+
+
+class PartyFact(PartyToFact):
+    """One country's PARTY_TO fact for an instrument, direct or through a bloc."""
+
+    role: Literal["exporter", "importer"]
+    country: str
+    party: str
+    via: Membership | None = None
 
     def bound_on(self, day: date) -> bool:
         return (self.in_force_from is not None and self.in_force_from <= day

@@ -74,8 +74,7 @@ def _instrument_facts(rows: list[dict]) -> list[InstrumentFacts]:
             role=row["role"], country=row["country"], party=row["party"],
             via=Membership(bloc=row["party"], valid_from=membership["from"], valid_until=membership.get("until"),
                            source=membership.get("source")) if membership else None,
-            **{k: party_to.get(k) for k in ("side", "status", "signed", "ratified", "in_force_from",
-                                            "in_force_until", "source", "note", "confidence")}))
+            **PartyFact.fields_of(party_to)))
     return [InstrumentFacts(**{**e, "parties": tuple(e["parties"])}) for e in by_code.values()]
 
 

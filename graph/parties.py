@@ -9,11 +9,11 @@ seed files too.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from engine.applicability import PartyToFact
 from graph import queries
 from graph.errors import NotFound, UnknownCountry, UnknownInstrument
 from graph.load import fact_props
@@ -21,24 +21,13 @@ from graph.store import Store
 from seeds.schema import PartyStatus
 
 
-class PartyEntry(BaseModel):
+class PartyEntry(PartyToFact):
     """One party's PARTY_TO fact for an instrument."""
-
-    model_config = ConfigDict(frozen=True)
 
     instrument: str
     party: str
     name: str | None = None
     kind: Literal["country", "bloc"]
-    status: str | None = None
-    side: str | None = None
-    signed: date | None = None
-    ratified: date | None = None
-    in_force_from: date | None = None
-    in_force_until: date | None = None
-    source: str | None = None
-    note: str | None = None
-    confidence: str | None = None
 
 
 class InstrumentSummary(BaseModel):
@@ -65,11 +54,8 @@ def _summary(row: dict) -> InstrumentSummary:
 
 
 def _entry(instrument: str, row: dict) -> PartyEntry:
-    fact = row["party_to"]
     return PartyEntry(instrument=instrument, party=row["party"], name=row.get("name"),
-                      kind="bloc" if row["bloc"] else "country",
-                      **{k: fact.get(k) for k in ("status", "side", "signed", "ratified", "in_force_from",
-                                                  "in_force_until", "source", "note", "confidence")})
+                      kind="bloc" if row["bloc"] else "country", **PartyEntry.fields_of(row["party_to"]))
 
 
 def check_agreement(store: Store, code: str, field: str = "agreement") -> None:
