@@ -49,7 +49,7 @@ from collections.abc import Callable, Set
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine.documents import Located, load_document, locate
+from engine.documents import Located, load_document, locate, numbered
 from engine.models import Product, Shipment
 
 __all__ = ["BomDocument", "BomError", "KnownCodes", "parse_bom"]
@@ -210,11 +210,7 @@ def _csv_root(text: str, filename: str) -> Located:
         if column not in header:
             raise BomError(filename, 1, column, "missing column")
     rows: list[tuple[int, dict[str, str]]] = []
-    while True:
-        line = reader.line_num + 1
-        cells = next(reader, None)
-        if cells is None:
-            break
+    for line, cells in numbered(reader):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):

@@ -9,6 +9,7 @@ Duplicate keys are errors rather than silently overwritten.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -75,3 +76,15 @@ def locate(root: Any, loc: Loc) -> tuple[int | None, str | None]:
         else:
             break
     return line, field
+
+
+def numbered(reader: Iterator[Any]) -> Iterator[tuple[int, Any]]:
+    """Each record of a ``csv`` reader with the line it starts on (a quoted field may span lines,
+    so the reader's ``line_num`` after reading points at the record's last line)."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        yield line, record

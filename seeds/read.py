@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.documents import load_document, locate
+from engine.documents import load_document, locate, numbered
 
 from seeds.schema import (
     AgreementFile,
@@ -112,12 +112,7 @@ def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]
         if unknown:
             out.add(path, 1, ",".join(unknown), "unknown column(s)")
             return rows
-        while True:
-            line = reader.line_num + 1  # where this record starts, even if a quoted field spans lines
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
+        for line, record in numbered(reader):
             values = {k: v.strip() for k, v in record.items() if k is not None and v is not None}
             values = {k: v for k, v in values.items() if v != ""}
             if None in record:

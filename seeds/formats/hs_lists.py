@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.documents import numbered
 from seeds.formats import Problems, version_code
 
 _CODE = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
@@ -70,12 +71,7 @@ def _read_datahub(path: Path, file: str, problems: Problems) -> list[HsEntry]:
             problems.add(file, 1, ",".join(sorted(missing)), "missing column(s) of the datahub layout "
                                                            "(section,hscode,description,parent,level)")
             return []
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
+        for line, row in numbered(reader):
             if None in row:
                 problems.add(file, line, "", "more values than columns")
                 continue

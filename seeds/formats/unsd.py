@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.documents import numbered
 from seeds.formats import Problems, version_code
 
 _CODE = re.compile(r"^\d{6}$")
@@ -136,14 +137,7 @@ def _rows_csv(path: Path, problems: Problems) -> list[tuple[int, list[object]]]:
     rows = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            while True:
-                line = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                rows.append((line, list(cells)))
+            rows = [(line, list(cells)) for line, cells in numbered(csv.reader(handle))]
     except (UnicodeDecodeError, csv.Error) as exc:
         problems.add(path, None, "", f"not a readable CSV file: {exc}")
     return rows

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from engine.documents import numbered
 from seeds.formats import Problems
 
 ALLRTAS_COLUMNS = ("RTA ID", "RTA Name", "Status", "Date of Signature (G)", "Date of Signature (S)",
@@ -154,19 +155,14 @@ def _rows_csv(path: Path, file: str, problems: Problems) -> tuple[list[str], lis
         reader = csv.DictReader(handle)
         header = [h.strip() for h in reader.fieldnames or []]
         reader.fieldnames = header
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                problems.add(file, line, "", f"not readable CSV: {exc}")
-                break
-            if None in row:
-                problems.add(file, line, "", "more values than columns")
-                continue
-            out.append((line, dict(row)))
+        try:
+            for line, row in numbered(reader):
+                if None in row:
+                    problems.add(file, line, "", "more values than columns")
+                    continue
+                out.append((line, dict(row)))
+        except csv.Error as exc:
+            problems.add(file, reader.line_num, "", f"not readable CSV: {exc}")
     return header, out
 
 
