@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
-
-
-def _country(text: str) -> str:
-    code = text.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise argparse.ArgumentTypeError(f"expected an ISO 3166-1 alpha-2 country code such as MY, got {text!r}")
-    return code
+from api.arguments import country, iso_date
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -53,9 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "worker; workers never query the graph.")
     batch.add_argument("source", type=Path, help="directory of BOM files, or a .csv / .parquet manifest")
     batch.add_argument("--out", type=Path, required=True, help="output file: .parquet or .csv")
-    batch.add_argument("--exporter", type=_country, help="exporter for every job (a manifest column wins)")
-    batch.add_argument("--importer", type=_country)
-    batch.add_argument("--date", type=_date, help="YYYY-MM-DD")
+    batch.add_argument("--exporter", type=country, help="exporter for every job (a manifest column wins)")
+    batch.add_argument("--importer", type=country)
+    batch.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
     batch.add_argument("--scheduler", help="address of a Dask scheduler (e.g. tcp://10.0.0.5:8786); "
                                            "default: a local cluster")
     batch.add_argument("--workers", type=int, help="local cluster: worker processes (default: CPU count, at most 8)")

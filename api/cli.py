@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from engine.bom_input import BomError
 from engine.models import Shipment
+from api.arguments import country, iso_date
 from graph.applicability import PairRules, rules_between
 from graph.diff import DateDiffs, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, read_bom
@@ -25,20 +26,6 @@ from graph.lineage import lineage
 from graph.load import count_graph, load_seeds
 from graph.store import Store, StoreError, open_store
 from seeds.read import BUNDLED, SeedError, read_seeds
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
-
-
-def country(text: str) -> str:
-    code = text.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise argparse.ArgumentTypeError(f"expected an ISO 3166-1 alpha-2 country code such as MY, got {text!r}")
-    return code
 
 
 def as_json(model: BaseModel) -> str:

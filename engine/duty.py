@@ -40,6 +40,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from engine.models import Country
+
 __all__ = [
     "DutyLayer",
     "DutyQuery",
@@ -52,7 +54,6 @@ __all__ = [
     "scope_covers",
 ]
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Line = Annotated[str, StringConstraints(pattern=r"^\d{6,10}$")]
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

@@ -22,12 +22,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from engine.duty import DutyQuery, DutyResult
-from engine.models import Leg, Product, Shipment
+from engine.models import Country, Leg, Product, Shipment
 from graph.origin import OriginReport, evaluate_shipment
 from graph.store import Store
 from graph.tariffs import amended_chain, duty_for
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 TRANSIT_OPERATIONS = ("unloading", "reloading")
 
 
