@@ -154,17 +154,17 @@ def test_wholly_obtained():
 
 
 def test_or_evaluates_every_alternative_and_explains():
-    v = run(PSU, "RVC(80) | CTH | SP(potting)")  # CTH fails on the core, rescued by tolerance
+    v = run(PSU, "RVC(80) | CTH | SP(printing)")  # CTH fails on the core, rescued by tolerance
     assert [c.node for c in v.criteria] == ["1", "1.1", "1.2", "1.3"]
     assert [c.passed for c in v.criteria] == [True, False, True, False]
     assert v.passed_by == "CTH"
     tight = ATIGA.model_copy(update={"tolerance": None})
-    v = run(PSU, "RVC(80) | CTH | SP(potting)", instrument=tight)
+    v = run(PSU, "RVC(80) | CTH | SP(printing)", instrument=tight)
     assert not v.originating and v.passed_by is None
     reason = v.criteria[0].reason
     assert reason.startswith("no alternative is met:")
     assert "RVC(80)" in reason and "no change of heading for core" in reason
-    assert "potting" in reason
+    assert "printing" in reason
 
 
 def test_and_needs_every_part():
