@@ -111,7 +111,12 @@ def _check_cycles(materials: list, path: tuple, filename: str) -> None:
         if mid in path:
             cycle = " -> ".join(map(str, path[path.index(mid):] + (mid,)))
             raise BomError(filename, m.at("id"), m.names.get("id", "id"), f"cycle: {cycle}")
-        _check_cycles(m.get("components") or [], path + (mid,), filename)
+        _check_cycles(_list(m.get("components")), path + (mid,), filename)
+
+
+def _list(value: object) -> list:
+    """A list field's items; anything else (``"components": "AAA"``) is left to the model to reject."""
+    return value if isinstance(value, list) else []
 
 
 def _is_known(known_codes: KnownCodes, version: str, code: str) -> bool:
@@ -128,7 +133,7 @@ def _unknown_codes(node: Located, filename: str, known_codes: KnownCodes) -> lis
             and not _is_known(known_codes, version, code):
         errors.append(BomError(filename, node.at("hs"), node.names.get("hs", "hs"),
                                f"unknown HS code {code} in {version}"))
-    for child in (node.get("bom") or []) + (node.get("components") or []):
+    for child in _list(node.get("bom")) + _list(node.get("components")):
         if isinstance(child, Located):
             errors += _unknown_codes(child, filename, known_codes)
     return errors
