@@ -1,31 +1,31 @@
-"""The ``origingraph`` command: load seeds, report the store, serve the API."""
+"""The ``origingraph`` command: load seeds, report the store, serve the API.
+
+Each command imports what it uses when it runs (``origingraph --help`` and ``origingraph rules``
+load no Dask, pyarrow, FastAPI, uvicorn or openpyxl): a one-shot command's time is mostly imports.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from datetime import date
-
-from pydantic import BaseModel
-
-from engine.bom_input import BomError
-from engine.models import Shipment
 from api.arguments import country, iso_date
-from graph.applicability import PairRules, rules_between
-from graph.diff import DateDiffs, diff_dates
-from graph.origin import OriginReport, evaluate_shipment, read_bom
 from api.batch_cli import add_parser as add_batch_parser
 from api.compare_cli import add_parser as add_compare_parser
 from api.import_cli import add_parser as add_import_parser
-from graph.embedded import EmbeddedStoreError
-from graph.errors import NotFound
-from graph.lineage import lineage
-from graph.load import count_graph, load_seeds
-from graph.store import Store, StoreError, open_store
-from seeds.read import BUNDLED, SeedError, read_seeds
+from api.store_cli import add_parser as add_store_parser, duration
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from engine.models import Shipment
+    from graph.applicability import PairRules
+    from graph.origin import OriginReport
+    from graph.store import Store
 
 
 def as_json(model: BaseModel) -> str:
@@ -34,6 +34,8 @@ def as_json(model: BaseModel) -> str:
 
 
 def _print_counts(store: Store) -> None:
+    from graph.load import count_graph
+
     nodes, rels = count_graph(store)
     print(f"store: {store.kind} ({store.location}) — {store.server_agent()}")
     print("nodes:         " + ", ".join(f"{label} {n}" for label, n in nodes.items()))
@@ -41,15 +43,23 @@ def _print_counts(store: Store) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    seeds = read_seeds(args.seeds)
+    from graph.load import load_seeds
+    from graph.store import open_store
+    from seeds.read import BUNDLED, read_seeds
+
+    source = args.seeds or BUNDLED
+    seeds = read_seeds(source)
     with open_store() as store:
         summary = load_seeds(store, seeds)
-        print(f"loaded {sum(summary.written.values())} facts from {args.seeds}")
+        print(f"loaded {sum(summary.written.values())} facts from {source}")
         _print_counts(store)
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from graph.load import count_graph
+    from graph.store import open_store
+
     with open_store() as store:
         if args.json:
             nodes, rels = count_graph(store)
@@ -82,6 +92,10 @@ def _print_rules(answer: PairRules) -> None:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from graph.applicability import rules_between
+    from graph.errors import NotFound
+    from graph.store import open_store
+
     if bool(args.hs) != bool(args.hs_version):
         raise NotFound("--hs and --hs-version go together", "hs")
     with open_store() as store:
@@ -91,6 +105,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
+    from graph.lineage import lineage
+    from graph.store import open_store
+
     with open_store() as store:
         answer = lineage(store, args.hs, args.from_version, args.to_version)
     if args.json:
@@ -132,6 +149,9 @@ def _print_origin(report: OriginReport) -> None:
 
 def _shipment(document, args: argparse.Namespace, path: Path) -> Shipment:
     """The file's shipment with any of --exporter / --importer / --date put over it."""
+    from engine.models import Shipment
+    from graph.errors import NotFound
+
     flags = {k: v for k, v in (("exporter", args.exporter), ("importer", args.importer), ("date", args.date)) if v}
     if document.shipment is None and len(flags) < 3:
         raise NotFound(f"{path} has no shipment: give --exporter, --importer and --date", "shipment")
@@ -140,6 +160,9 @@ def _shipment(document, args: argparse.Namespace, path: Path) -> Shipment:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from graph.origin import evaluate_shipment, read_bom
+    from graph.store import open_store
+
     with open_store() as store:
         document = read_bom(store, args.bom)
         report = evaluate_shipment(store, document.product, _shipment(document, args, args.bom))
@@ -148,6 +171,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from graph.diff import DateDiffs, diff_dates
+    from graph.origin import read_bom
+    from graph.store import open_store
+
     args.date = args.date_a
     with open_store() as store:
         diffs = []
@@ -201,12 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="origingraph",
         description="Preferential rules of origin on a graph. Uses Neo4j when NEO4J_URI is set, "
-                    "else an embedded store in ORIGINGRAPH_DATA.",
+                    "else the embedded store in ORIGINGRAPH_DATA, run by a background service that "
+                    "commands share (see origingraph store).",
     )
+    parser.add_argument("--store-idle", type=duration, metavar="DURATION",
+                        help="when this command starts the embedded store service, stop it after this long "
+                             "without clients (900, 90s, 15m, 1h; default ORIGINGRAPH_STORE_IDLE or 15m)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="load the seed data into the store (idempotent, all-or-nothing)")
-    load.add_argument("--seeds", type=Path, default=BUNDLED, help="seed directory (default: the bundled seeds)")
+    load.add_argument("--seeds", type=Path, help="seed directory (default: the bundled seeds)")
     load.set_defaults(run=cmd_load)
 
     status = sub.add_parser("status", help="which store is in use, and node / relationship counts")
@@ -249,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare_parser(sub)
     add_import_parser(sub)
     add_batch_parser(sub)
+    add_store_parser(sub)
 
     browser = sub.add_parser("browser", help="print a Neo4j Browser script that draws an answer as a graph")
     views = browser.add_subparsers(dest="question", required=True)
@@ -270,19 +302,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Errors a command reports as one line and an exit status: (module, class, status, what follows).
+# Matched through sys.modules: an error class whose module was never imported cannot have been raised.
+_REPORTED = (("seeds.read", "SeedError", 2, "\nnothing was written."),
+             ("graph.errors", "NotFound", 2, ""),
+             ("engine.bom_input", "BomError", 2, ""),
+             ("graph.store", "StoreError", 3, ""),
+             ("graph.embedded", "EmbeddedStoreError", 3, ""))
+_NO_GRAPH = ("browser", "store")
+_DATAFRAMES = ("batch",)
+
+
+def _driver_without_dataframes() -> None:
+    """Import the neo4j driver with numpy, pandas and pyarrow hidden. It imports them when they are
+    installed (they are, for ``batch``) only to accept them as query parameters, which no other
+    command passes; they stay importable afterwards."""
+    hidden = [name for name in ("numpy", "pandas", "pyarrow") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import neo4j  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.store_idle:
+        os.environ["ORIGINGRAPH_STORE_IDLE"] = f"{args.store_idle}s"
+    if args.command not in _NO_GRAPH + _DATAFRAMES:
+        _driver_without_dataframes()
     try:
         return args.run(args)
-    except SeedError as exc:
-        print(f"origingraph: {exc}\nnothing was written.", file=sys.stderr)
-        return 2
-    except (NotFound, BomError) as exc:
-        print(f"origingraph: {exc}", file=sys.stderr)
-        return 2
-    except (StoreError, EmbeddedStoreError) as exc:
-        print(f"origingraph: {exc}", file=sys.stderr)
-        return 3
+    except Exception as exc:
+        for module, name, status, more in _REPORTED:
+            error = getattr(sys.modules.get(module), name, None)
+            if error is not None and isinstance(exc, error):
+                print(f"origingraph: {exc}{more}", file=sys.stderr)
+                return status
+        raise
 
 
 if __name__ == "__main__":

@@ -48,6 +48,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         parsed = read_uk_roo(args.directory)
         run = lambda store: import_uk_roo(store, parsed, args.hs_version, progress)  # noqa: E731
+    elif args.format == "eu-roo":
+        from graph.imports import import_eu_roo
+        from seeds.formats.eu_roo import DEFAULT_HS_VERSION, read_eu_roo
+
+        parsed = read_eu_roo(args.directory)
+        hs_version = args.hs_version or DEFAULT_HS_VERSION
+        run = lambda store: import_eu_roo(store, parsed, hs_version, progress)  # noqa: E731
+    elif args.format == "psr":
+        from graph.imports import import_psr_table
+        from seeds.formats.psr_table import read_psr_table
+
+        parsed = read_psr_table(args.file)
+        run = lambda store: import_psr_table(store, parsed, args.instrument, args.hs_version, progress)  # noqa: E731
     else:
         from seeds.formats.wto_rta import read_wto_rta
 
@@ -88,6 +101,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     uk.add_argument("--hs-version", type=_version, default="HS2022",
                     help="HS edition the rule sets' commodity codes are in (default HS2022)")
     common(uk)
+
+    eu = formats.add_parser("eu-roo", help="EU-side (XI) rules of origin of the UK Trade Tariff: a directory with "
+                                           "roo_schemes_xi.json and psr_new/*.json")
+    eu.add_argument("directory", type=Path)
+    eu.add_argument("--hs-version", type=_version, default=None,
+                    help="HS edition to attach the rule sets to (default HS2017: the ranges follow each annex's own "
+                         "headings; see seeds/formats/eu_roo.py)")
+    common(eu)
+
+    psr = formats.add_parser("psr", help="an official PSR annex table (.xlsx or .csv: code, rule, optional ex and "
+                                         "notes columns; see seeds/formats/psr_table.py): replaces the instrument's "
+                                         "PSRs of that edition and records its annex as loaded")
+    psr.add_argument("file", type=Path)
+    psr.add_argument("--instrument", required=True, help="instrument code, e.g. AANZFTA")
+    psr.add_argument("--hs-version", type=_version, required=True, help="HS edition the annex is written in")
+    common(psr)
 
     wto = formats.add_parser("wto-rta", help="WTO RTA database AllRTAs export (.xlsx or .csv), optionally with "
                                              "the long signatories CSV")

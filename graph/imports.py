@@ -7,8 +7,9 @@ commits whole or changes nothing. MERGE on each fact's key makes a second import
 the sets an import owns outright (an imported instrument's parties, provisions and PSRs) are
 replaced inside that transaction, so a newer file leaves no stale facts behind.
 
-Each import returns an ``ImportSummary``: what was written, counts, and for the UK rules of origin
-the outcome of every rule (structured criteria, text only with the reason, or skipped with the reason).
+Each import returns an ``ImportSummary``: what was written, counts, and for the rules of origin (UK
+and EU side) the outcome of every rule (structured criteria, text only with the reason, or skipped
+with the reason) and, per scheme, of every rule set (``RuleSetOutcomes``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,11 @@ from graph import queries
 from graph.load import correlation_kinds, hs_uid
 from graph.schema import install_schema
 from graph.store import Store
-from seeds.formats import edition_in_force, previous_edition
+from seeds.formats import Problems, edition_in_force, previous_edition
 from seeds.formats.hs_lists import HsList
-from seeds.formats.uk_roo import RuleSet, UkRooData, translate
+from seeds.formats.psr_table import AnnexScope, PsrTable
+from seeds.formats.eu_roo import DEFAULT_HS_VERSION as EU_DEFAULT_HS_VERSION
+from seeds.formats.uk_roo import RooData, RuleSet, Scheme, translate
 from seeds.formats.unsd import CorrelationTable
 from seeds.formats.wto_rta import WtoRtaData
 
@@ -39,15 +42,52 @@ BATCH = 2000
 Plan = list[tuple[str, list[dict[str, Any]]]]
 
 
+def _by_count(reasons: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass
+class RuleSetOutcomes:
+    """What became of one scheme's rule sets (or all of them): each is machine-evaluable, text only
+    (``reasons`` says why, per reason), a heading label (not a PSR), or skipped (``skipped``, per reason)."""
+
+    rule_sets: int = 0
+    machine_evaluable: int = 0
+    text_only: int = 0
+    heading_labels_skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def sum(cls, parts: Iterable[RuleSetOutcomes]) -> RuleSetOutcomes:
+        total = cls()
+        for part in parts:
+            total.rule_sets += part.rule_sets
+            total.machine_evaluable += part.machine_evaluable
+            total.text_only += part.text_only
+            total.heading_labels_skipped += part.heading_labels_skipped
+            for mine, theirs in ((total.reasons, part.reasons), (total.skipped, part.skipped)):
+                for reason, n in theirs.items():
+                    mine[reason] = mine.get(reason, 0) + n
+        return total
+
+    def line(self) -> str:
+        return (f"{self.rule_sets} rule sets: {self.machine_evaluable} machine-evaluable, {self.text_only} text only, "
+                f"{self.heading_labels_skipped} heading labels skipped, {sum(self.skipped.values())} skipped")
+
+
 @dataclass
 class ImportSummary:
-    """What one import did; ``lines()`` is the human summary the CLI prints."""
+    """What one import did; ``lines()`` is the human summary the CLI prints (each scheme with its
+    three commonest text-only reasons; the JSON form has them all)."""
 
     kind: str
     source: str
     written: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int | str] = field(default_factory=dict)
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    schemes: dict[str, RuleSetOutcomes] = field(default_factory=dict)
+    totals: RuleSetOutcomes | None = None
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -57,8 +97,18 @@ class ImportSummary:
         for group, reasons in self.outcomes.items():
             total = sum(reasons.values())
             out.append(f"  {group}: {total}")
-            for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            for reason, n in _by_count(reasons):
                 out.append(f"    {n:>7}  {reason}")
+        if self.schemes:
+            out.append("  rule sets by scheme:")
+            for scheme, outcome in self.schemes.items():
+                out.append(f"    {scheme}: {outcome.line()}")
+                out.extend(f"      {n:>6}  {reason}" for reason, n in _by_count(outcome.reasons)[:3])
+        if self.totals:
+            out.append(f"  rule sets in total: {self.totals.line()}")
+            for title, reasons in (("text only", self.totals.reasons), ("skipped", self.totals.skipped)):
+                out.append(f"    {title}:")
+                out.extend(f"      {n:>6}  {reason}" for reason, n in _by_count(reasons))
         out.append(f"  written in one transaction: {sum(self.written.values())} rows "
                    f"({', '.join(f'{k} {v}' for k, v in self.written.items() if v)}) in {self.seconds:.1f} s")
         return out
@@ -192,21 +242,50 @@ def display_name(path: Path) -> str:
     return str(path)
 
 
-# --------------------------------------------------------------------------- UK rules of origin
+# --------------------------------------------------------------------------- rules of origin (UK and EU side)
 
-UK_SIDE, PARTNER_SIDE = "GB", "partner"
-# The UK tariff's geographical areas that are not the ISO 3166-1 code of the same country.
+PARTNER_SIDE = "partner"
+# The tariff's geographical areas that are not the ISO 3166-1 code of the same country.
 UK_AREA_TO_ISO = {"XS": "RS"}  # Serbia (XS in the EU/UK geonomenclature)
 TEXT_ONLY = "imported as text only (machine_evaluable=false)"
 STRUCTURED = "imported with structured criteria (machine-evaluable)"
 SKIPPED = "skipped"
+HEADING_LABEL = "heading label (its only rule is empty; the ex entries under it carry the rules)"
+BAD_RANGE = "commodity-code range is not two 10-digit codes in the source (a heading list written into min/max)"
+NOT_VALID = "rule set marked not valid in the source"
 
 
-_AREA_NOTES = {iso: f"written {area} in the UK tariff data" for area, iso in UK_AREA_TO_ISO.items()}
+_AREA_NOTES = {iso: f"written {area} in the tariff data" for area, iso in UK_AREA_TO_ISO.items()}
+
+
+@dataclass(frozen=True)
+class RooSide:
+    """What differs between importing the tariff's UK rules of origin and its EU-side (XI) ones."""
+
+    kind: str  # the import's name: uk-roo, eu-roo
+    prefix: str  # instrument codes are <prefix>-<SCHEME>
+    home: str  # the party on the other side of every scheme's countries
+    publisher: str  # opens every source citation
+    scope: str  # what the rules are, on every instrument's note
+
+
+UK_ROO = RooSide("uk-roo", "UK", "GB", "UK Trade Tariff rules of origin",
+                 "Rules of origin as the UK Trade Tariff applies them to goods imported into the UK.")
+EU_ROO = RooSide("eu-roo", "EU", "EU", "EU-side (XI) rules of origin, UK Trade Tariff ott-prototype",
+                 "Rules of origin as the EU applies them to goods from its partners, as the UK Trade Tariff "
+                 "publishes them for Northern Ireland (XI, prototype data of November 2023).")
+
+
+def instrument_code(side: RooSide, scheme: str) -> str:
+    return f"{side.prefix}-{scheme.upper()}"
 
 
 def uk_instrument_code(scheme: str) -> str:
-    return f"UK-{scheme.upper()}"
+    return instrument_code(UK_ROO, scheme)
+
+
+def eu_instrument_code(scheme: str) -> str:
+    return instrument_code(EU_ROO, scheme)
 
 
 class CodeIndex:
@@ -258,38 +337,106 @@ def _join_rules(rule_set: RuleSet) -> str:
     return text
 
 
-def uk_roo_plan(data: UkRooData, codes: list[str], existing_parties: set[str], hs_version: str
-                ) -> tuple[Plan, ImportSummary]:
-    summary = ImportSummary("uk-roo", f"{data.directory} (PSRs attached to {hs_version} codes)")
-    outcomes: dict[str, Counter] = {STRUCTURED: Counter(), TEXT_ONLY: Counter(), SKIPPED: Counter()}
+def _compile(rule_set: RuleSet) -> tuple[str | None, str | None]:
+    """The rule set's rule syntax when every rule's wording translates exactly; else why not."""
+    tr = translate(rule_set)
+    return tr.rule, tr.reason
+
+
+class _Tally:
+    """Outcomes of one import: per rule (``ImportSummary.outcomes``) and per scheme's rule sets."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, Counter] = {STRUCTURED: Counter(), TEXT_ONLY: Counter(), SKIPPED: Counter()}
+        self.schemes: dict[str, RuleSetOutcomes] = {}
+
+    def scheme(self, code: str) -> RuleSetOutcomes:
+        return self.schemes.setdefault(code, RuleSetOutcomes())
+
+    def skip(self, scheme: str, rule_set: RuleSet, reason: str) -> None:
+        self.rules[SKIPPED][reason] += len(rule_set.rules)
+        out = self.scheme(scheme)
+        out.rule_sets += 1
+        if reason == HEADING_LABEL:
+            out.heading_labels_skipped += 1
+        else:
+            out.skipped[reason] = out.skipped.get(reason, 0) + 1
+
+    def compiled(self, scheme: str, rule_set: RuleSet, reason: str | None) -> None:
+        out = self.scheme(scheme)
+        out.rule_sets += 1
+        if reason is None:
+            self.rules[STRUCTURED]["criteria from the class tags and the rule's wording"] += len(rule_set.rules)
+            out.machine_evaluable += 1
+        else:
+            self.rules[TEXT_ONLY][reason] += len(rule_set.rules)
+            out.text_only += 1
+            out.reasons[reason] = out.reasons.get(reason, 0) + 1
+
+
+def _source(side: RooSide, data: RooData, scheme: Scheme) -> str:
+    return (f"{side.publisher}, {Path(data.schemes_file).name} scheme {scheme.code}"
+            + (f"; {scheme.ord_title}" if scheme.ord_title else "")
+            + (f", version {scheme.ord_version}" if scheme.ord_version else "")
+            + (f" ({scheme.ord_date})" if scheme.ord_date else ""))
+
+
+def _instrument_note(side: RooSide, scheme: Scheme, home_side_only: bool) -> str:
+    note = side.scope
+    if scheme.valid_from or scheme.valid_until:
+        note += " Party dates are the scheme's validity dates, not per-party ratification dates."
+    else:
+        note += (" The data gives no dates for this scheme: signature, ratification and entry-into-force dates "
+                 "are left null (status signed), not taken from elsewhere.")
+    if not scheme.cumulation:
+        note += " The data gives no cumulation lists for it."
+    if not scheme.proofs:
+        note += " The data names no proofs of origin for it."
+    if scheme.unilateral:
+        note += " Unilateral preference: it covers goods from the beneficiaries only."
+    if home_side_only:
+        note += (f" Its country list names {side.home} itself (the {side.home} side), so no partner is written "
+                 f"from it.")
+    if scheme.notes:
+        note += f" Data note: {scheme.notes}"
+    return note
+
+
+def roo_plan(side: RooSide, data: RooData, codes: list[str], existing_parties: set[str], hs_version: str
+             ) -> tuple[Plan, ImportSummary]:
+    """Schemes as Agreement/Instrument with parties, cumulation provisions and proofs; rule sets as
+    PSRs attached to the ``hs_version`` codes their commodity-code range covers."""
+    summary = ImportSummary(side.kind, f"{data.directory} (PSRs attached to {hs_version} codes)")
+    tally = _Tally()
     index = CodeIndex(codes)
     schemes = {s.code: s for s in data.schemes}
     agreements, instruments, owned, parties, provisions, schedules, psrs, targets = ([] for _ in range(8))
     missing_parties: Counter = Counter()
     no_rules: list[str] = []
+    home_side_only: list[str] = []
 
     for scheme in data.schemes:
-        code = uk_instrument_code(scheme.code)
-        source = (f"UK Trade Tariff rules of origin, {Path(data.schemes_file).name} scheme {scheme.code}"
-                  + (f"; {scheme.ord_title}" if scheme.ord_title else "")
-                  + (f", version {scheme.ord_version}" if scheme.ord_version else "")
-                  + (f" ({scheme.ord_date})" if scheme.ord_date else ""))
-        note = ("Rules of origin as the UK Trade Tariff applies them to goods imported into the UK; "
-                "party dates are the scheme's validity dates, not per-party ratification dates.")
-        if scheme.unilateral:
-            note += " Unilateral UK preference: it covers goods from the beneficiaries into the UK only."
+        code = instrument_code(side, scheme.code)
+        source = _source(side, data, scheme)
+        countries = [UK_AREA_TO_ISO.get(c, c) for c in scheme.countries]
+        lists_home = side.home in countries
+        if lists_home:
+            home_side_only.append(scheme.code)
+        status = "terminated" if scheme.valid_until else "in_force" if scheme.valid_from else "signed"
         agreements.append({"code": code, "props": {"name": scheme.title, "source": source}})
         instruments.append({"code": code, "agreement": code, "props": {
             "agreement": code, "kind": "agreement", "title": scheme.title, "entry_into_force": "per_party",
-            "pairing": "across_sides", "status": "terminated" if scheme.valid_until else "in_force",
-            "source": source, "note": note, "uk_scheme": scheme.code, "unilateral": scheme.unilateral,
-            "proofs": json.dumps([p.__dict__ for p in scheme.proofs]),
+            "pairing": "across_sides", "status": status, "source": source,
+            "note": _instrument_note(side, scheme, lists_home), "roo_scheme": scheme.code,
+            "unilateral": scheme.unilateral,
+            "adopted_by_uk": scheme.adopted_by_uk,
+            "proofs": json.dumps([p.__dict__ for p in scheme.proofs]) if scheme.proofs else None,
             "features": json.dumps(scheme.features, sort_keys=True), "links": list(scheme.links),
             "ord_title": scheme.ord_title, "ord_version": scheme.ord_version, "ord_date_text": scheme.ord_date}})
         owned.append({"instrument": code})
-        members = [("GB", UK_SIDE)] + [(UK_AREA_TO_ISO.get(c, c), PARTNER_SIDE) for c in scheme.countries]
+        members = [(side.home, side.home)] + ([] if lists_home else [(c, PARTNER_SIDE) for c in countries])
         seen = set()
-        for party, side in members:
+        for party, party_side in members:
             if party in seen:
                 continue
             seen.add(party)
@@ -297,13 +444,14 @@ def uk_roo_plan(data: UkRooData, codes: list[str], existing_parties: set[str], h
                 missing_parties[party] += 1
                 continue
             parties.append({"party": party, "instrument": code, "props": {
-                "side": side, "status": "in_force" if scheme.valid_from else "signed",
+                "side": party_side, "status": "in_force" if scheme.valid_from else "signed",
                 "in_force_from": scheme.valid_from, "in_force_until": scheme.valid_until, "source": source,
-                "note": _AREA_NOTES.get(party)}})
+                "note": _AREA_NOTES.get(party) if scheme.valid_from else
+                "; ".join(filter(None, [_AREA_NOTES.get(party), "no dates in the data: dates left null"]))}})
         article = next((k for k, v in scheme.articles.items() if v.strip().lower() == "cumulation"), None)
         own = {p for p, _ in members}
-        for method, countries in scheme.cumulation.items():
-            mapped = [UK_AREA_TO_ISO.get(c, c) for c in countries]
+        for method, listed in scheme.cumulation.items():
+            mapped = [UK_AREA_TO_ISO.get(c, c) for c in listed]
             provisions.append({"instrument": code, "uid": f"{code}:cumulation.{method}", "props": {
                 "key": f"cumulation.{method}", "instrument": code, "article": article,
                 "title": f"{method.capitalize()} cumulation", "source": source,
@@ -316,45 +464,52 @@ def uk_roo_plan(data: UkRooData, codes: list[str], existing_parties: set[str], h
             continue
         schedules.append({"instrument": code, "hs_version": hs_version, "props": {
             "from": None, "until": None, "transition_until": None, "source": source,
-            "note": f"rule sets as published in the UK Trade Tariff data ({data.rule_set_files[scheme.code]}), "
-                    f"keyed by commodity codes of the tariff's current nomenclature; earlier schedules are not "
+            "note": f"rule sets as published in {data.rule_set_files[scheme.code]}, attached to the {hs_version} "
+                    f"codes their commodity-code ranges cover; dates of the schedule and earlier schedules are not "
                     f"in the data"}})
         for rs in rule_sets:
             if not rs.valid:
-                outcomes[SKIPPED]["rule set marked not valid in the source"] += len(rs.rules)
+                tally.skip(scheme.code, rs, NOT_VALID)
+                continue
+            if rs.heading_label:
+                tally.skip(scheme.code, rs, HEADING_LABEL)
+                continue
+            if rs.range_problem:
+                tally.skip(scheme.code, rs, BAD_RANGE)
                 continue
             found = index.cover(rs.min_code, rs.max_code)
             if not found:
-                outcomes[SKIPPED][f"no {hs_version} code in the graph falls in its commodity-code range (codes "
-                                  f"that are not in {hs_version}, or the {hs_version} list is not imported)"
-                                  ] += len(rs.rules)
+                tally.skip(scheme.code, rs, f"no {hs_version} code in the graph falls in its commodity-code range "
+                                            f"(codes that are not in {hs_version}, or the {hs_version} list is not "
+                                            f"imported)")
                 continue
-            tr = translate(rs)
+            rule, reason = _compile(rs)
+            tally.compiled(scheme.code, rs, reason)
             level = _label_level(rs.heading)
             ex = any(partial or (level is not None and len(c) == level) for c, partial in found)
             uid = f"{code}:{hs_version}:{rs.index}"
-            for reason in tr.rule_reasons:
-                if reason is None:
-                    outcomes[STRUCTURED]["criteria from the class tags and the rule's wording"] += 1
-                else:
-                    outcomes[TEXT_ONLY][reason] += 1
             text = _join_rules(rs)
             psrs.append({"instrument": code, "props": {
                 "uid": uid, "instrument": code, "hs_version": hs_version, "scope": rs.heading, "ex": ex,
-                "rule": tr.rule or text, "criteria": criterion_to_json(parse_rule(tr.rule)) if tr.rule else None,
-                "machine_evaluable": tr.rule is not None, "reason": tr.reason, "text": text,
+                "rule": rule or text, "criteria": criterion_to_json(parse_rule(rule)) if rule else None,
+                "machine_evaluable": rule is not None, "reason": reason, "text": text,
                 "classes": sorted({c for r in rs.rules for c in r.classes}),
                 "commodity_range": f"{rs.min_code}-{rs.max_code}", "valid_from": None, "valid_until": None,
                 "quota": any(r.quota for r in rs.rules),
                 "note": rs.subdivision or None,
-                "source": f"UK Trade Tariff rules of origin, {Path(rs.file).name} {rs.path} ({rs.heading})"}})
+                "source": f"{side.publisher}, {Path(rs.file).name} {rs.path} ({rs.heading})"}})
             targets.extend({"psr": uid, "target": hs_uid(hs_version, c)} for c, _ in found)
     for scheme_code, rule_sets in data.rule_sets.items():
         if scheme_code not in schemes:
-            outcomes[SKIPPED][f"rule_sets/{scheme_code}.json has no scheme {scheme_code!r} in "
-                              f"{Path(data.schemes_file).name}"] += sum(len(rs.rules) for rs in rule_sets)
+            reason = (f"{Path(data.rule_set_files[scheme_code]).name} has no scheme {scheme_code!r} in "
+                      f"{Path(data.schemes_file).name}")
+            for rs in rule_sets:
+                tally.skip(scheme_code, rs, reason)
     if no_rules:
         summary.counts["schemes without a rule_sets file (imported without PSRs)"] = ", ".join(no_rules)
+    if home_side_only:
+        summary.counts[f"schemes whose countries name {side.home} itself (no partner written)"] = \
+            ", ".join(home_side_only)
     if missing_parties:
         summary.counts["scheme countries/areas not a Country or Bloc in the graph (no PARTY_TO)"] = \
             ", ".join(sorted(missing_parties))
@@ -374,22 +529,36 @@ def uk_roo_plan(data: UkRooData, codes: list[str], existing_parties: set[str], h
     summary.counts = {"schemes": len(data.schemes), "rule sets": sum(len(v) for v in data.rule_sets.values()),
                       "rules": total, "PSRs written": len(psrs), "APPLIES_TO links": len(targets),
                       "parties": len(parties), **summary.counts}
-    summary.outcomes = {k: dict(v) for k, v in outcomes.items() if v}
+    summary.outcomes = {k: dict(v) for k, v in tally.rules.items() if v}
+    summary.schemes = dict(sorted(tally.schemes.items()))
+    summary.totals = RuleSetOutcomes.sum(summary.schemes.values())
     return plan, summary
 
 
-def import_uk_roo(store: Store, data: UkRooData, hs_version: str = "HS2022", progress: bool = False) -> ImportSummary:
-    """Schemes as Agreement/Instrument with parties and cumulation provisions; rule sets as PSRs."""
+def import_roo(store: Store, side: RooSide, data: RooData, hs_version: str, progress: bool = False) -> ImportSummary:
+    """One rules-of-origin import: the plan for the graph's ``hs_version`` codes and parties, one transaction."""
     started = time.perf_counter()
     install_schema(store)
     codes = [r["code"] for r in store.read(queries.IMPORT_CODES_OF_VERSION, version=hs_version)]
-    wanted = {"GB"} | {UK_AREA_TO_ISO.get(c, c) for s in data.schemes for c in s.countries} | \
+    wanted = {side.home} | {UK_AREA_TO_ISO.get(c, c) for s in data.schemes for c in s.countries} | \
              {UK_AREA_TO_ISO.get(c, c) for s in data.schemes for cs in s.cumulation.values() for c in cs}
     existing = {r["code"] for r in store.read(queries.IMPORT_EXISTING_PARTIES, codes=sorted(wanted))}
-    plan, summary = uk_roo_plan(data, codes, existing, hs_version)
-    summary.written = run_plan(store, plan, progress, "uk-roo")
+    plan, summary = roo_plan(side, data, codes, existing, hs_version)
+    summary.written = run_plan(store, plan, progress, side.kind)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def import_uk_roo(store: Store, data: RooData, hs_version: str = "HS2022", progress: bool = False) -> ImportSummary:
+    """UK schemes as Agreement/Instrument ``UK-<SCHEME>`` with parties and cumulation provisions; rule sets as PSRs."""
+    return import_roo(store, UK_ROO, data, hs_version, progress)
+
+
+def import_eu_roo(store: Store, data: RooData, hs_version: str = EU_DEFAULT_HS_VERSION,
+                  progress: bool = False) -> ImportSummary:
+    """EU-side schemes as Agreement/Instrument ``EU-<SCHEME>`` with the EU and the scheme's countries as
+    parties (undated where the data is); rule sets as PSRs on ``hs_version`` codes (``seeds.formats.eu_roo``)."""
+    return import_roo(store, EU_ROO, data, hs_version, progress)
 
 
 # --------------------------------------------------------------------------- WTO RTA database
@@ -496,7 +665,9 @@ def import_wto_rta(store: Store, data: WtoRtaData, progress: bool = False) -> Im
 def public_data_steps(root: Path) -> list[tuple[str, Callable[[Store], Any]]]:
     """The full import of the public files under their published names (the layout of
     ``eval-data``): HS lists 2012/2017/2022, UNSD correlations 2012->2017->2022, the UK Trade
-    Tariff's rules of origin, the WTO RTA export. Each step reads its file and imports it."""
+    Tariff's rules of origin, the WTO RTA export, the EU-side (XI) rules of origin. Each step reads
+    its file and imports it."""
+    from seeds.formats.eu_roo import read_eu_roo
     from seeds.formats.hs_lists import read_hs_list
     from seeds.formats.uk_roo import read_uk_roo
     from seeds.formats.unsd import read_correlation
@@ -520,4 +691,108 @@ def public_data_steps(root: Path) -> list[tuple[str, Callable[[Store], Any]]]:
         ("wto-rta (AllRTAs.xlsx + signatories)",
          lambda s: import_wto_rta(s, read_wto_rta([root / "fta" / "wto_rta_AllRTAs.xlsx",
                                                    root / "fta" / "wto_rta_signatories_long.csv"]))),
+        ("eu-roo (40 schemes, 42 rule-set files)",
+         lambda s: import_eu_roo(s, read_eu_roo(root / "roo" / "ott_prototype_xi"))),
     ]
+
+
+# --------------------------------------------------------------------------- PSR annex tables
+
+PSR_STRUCTURED = "compiled to the rule syntax (machine-evaluable)"
+PSR_TEXT_ONLY = "kept as text only (machine_evaluable=false)"
+
+
+def _annex_targets(scope: AnnexScope, codes: list[str]) -> list[str]:
+    """The codes of the edition's list (at the scope's level) that a code or range covers."""
+    level = len(scope.low)
+    return [c for c in codes if len(c) == level and scope.low <= c <= scope.high]
+
+
+def psr_table_plan(table: PsrTable, instrument: str, hs_version: str, codes: list[str],
+                   schedules: list[dict[str, Any]]) -> tuple[Plan, ImportSummary]:
+    """The writes of one annex import: that instrument's PSRs of that edition replaced by the table's lines,
+    each compiled by ``seeds.formats.rule_text`` (text only with the reason where it cannot be), and the
+    annex recorded complete on the instrument's PSR schedule of that edition. ``schedules``: the
+    (holder, hs_version) of every schedule in the instrument's AMENDS chain. Raises ``FormatError``
+    (file:row: field: message) for codes not in the graph or a schedule that cannot take the annex."""
+    from seeds.formats.rule_text import RuleText, compile_rule_set
+
+    problems = Problems()
+    summary = ImportSummary("psr", f"{table.file} ({instrument}, {hs_version})")
+    own = {s["hs_version"] for s in schedules if s["holder"] == instrument and s["hs_version"]}
+    chain = sorted({f"{s['hs_version']} ({s['holder']})" for s in schedules if s["hs_version"]})
+    if hs_version not in own and chain:
+        problems.add(table.file, None, "--hs-version",
+                     f"{instrument} has no {hs_version} PSR schedule (its chain has {', '.join(chain)}): record the "
+                     f"{hs_version} schedule with its dates in the instrument's seed (psr_schedules) first")
+    known = set(codes)
+    psrs, targets = [], []
+    outcomes: dict[str, Counter] = {PSR_STRUCTURED: Counter(), PSR_TEXT_ONLY: Counter()}
+    code_field = table.columns["code"]
+    for line in table.lines:
+        compiled = compile_rule_set([RuleText(line.rule_text)])
+        if compiled.rule:
+            outcomes[PSR_STRUCTURED]["rule text compiled exactly"] += len(line.scopes)
+        else:
+            outcomes[PSR_TEXT_ONLY][compiled.reason or "not compiled"] += len(line.scopes)
+        for scope in line.scopes:
+            covered = [scope.low] if scope.low == scope.high and scope.low in known else _annex_targets(scope, codes)
+            if not covered:
+                what = scope.low if scope.low == scope.high else f"any code of {scope.low}-{scope.high}"
+                problems.add(table.file, line.row, code_field,
+                             f"{what} is not an {hs_version} code in the graph (import the {hs_version} code list "
+                             f"first: origingraph import hs-list ...)")
+                continue
+            uid = f"{instrument}:{hs_version}:annex:{scope.text}"
+            psrs.append({"instrument": instrument, "props": {
+                "uid": uid, "instrument": instrument, "hs_version": hs_version, "scope": scope.text, "ex": scope.ex,
+                "rule": compiled.rule or line.rule_text,
+                "criteria": criterion_to_json(parse_rule(compiled.rule)) if compiled.rule else None,
+                "machine_evaluable": compiled.rule is not None, "reason": compiled.reason, "text": line.rule_text,
+                "compile_notes": list(compiled.notes), "code_as_written": line.code_text,
+                "description": line.description, "note": line.note, "valid_from": None, "valid_until": None,
+                "source": f"{table.source}, row {line.row}"}})
+            targets.extend({"psr": uid, "target": hs_uid(hs_version, c)} for c in covered)
+    problems.check()
+    annex = {"annex_coverage": "complete", "annex_covers": [],
+             "annex_source": f"origingraph import psr {table.name}",
+             "annex_note": f"{len(psrs)} PSR lines imported for {instrument} in {hs_version}"}
+    created = {"from": None, "until": None, "transition_until": None,
+               "source": f"origingraph import psr {table.name}",
+               "note": "schedule created by the PSR import (the instrument recorded none): its dates are not known"}
+    plan: Plan = [
+        ("IMPORT_DELETE_PSRS_OF_EDITION", [{"instrument": instrument, "hs_version": hs_version}]),
+        ("IMPORT_PSRS", psrs),
+        ("IMPORT_PSR_TARGETS", targets),
+        ("IMPORT_PSR_SCHEDULE_ANNEX", [{"instrument": instrument, "hs_version": hs_version, "annex": annex,
+                                        "created": created}]),
+    ]
+    evaluable = sum(1 for p in psrs if p["props"]["machine_evaluable"])
+    summary.counts = {"annex lines": len(table.lines), "PSRs written": len(psrs), "machine-evaluable": evaluable,
+                      "text only": len(psrs) - evaluable, "title rows skipped": table.skipped_titles,
+                      "APPLIES_TO links": len(targets),
+                      "annex coverage": f"complete, recorded on the {instrument} {hs_version} schedule"
+                                        + ("" if hs_version in own else " (created: the instrument had none)")}
+    summary.outcomes = {k: dict(v) for k, v in outcomes.items() if v}
+    return plan, summary
+
+
+def import_psr_table(store: Store, table: PsrTable, instrument: str, hs_version: str,
+                     progress: bool = False) -> ImportSummary:
+    """An official annex table as the PSRs of ``instrument`` in ``hs_version`` (replacing its lines of that
+    edition), with the annex recorded complete; all-or-nothing, idempotent."""
+    started = time.perf_counter()
+    install_schema(store)
+    problems = Problems()
+    schedules = store.read(queries.IMPORT_PSR_SCHEDULES_OF_CHAIN, instrument=instrument)
+    if not schedules:
+        problems.add(table.file, None, "--instrument", f"unknown instrument {instrument!r} (origingraph load first; "
+                                                       "GET /v1/instruments lists the codes)")
+    if not store.read(queries.IMPORT_HS_VERSION_EXISTS, version=hs_version):
+        problems.add(table.file, None, "--hs-version", f"{hs_version} is not an HS edition in the graph")
+    problems.check()
+    codes = [r["code"] for r in store.read(queries.IMPORT_CODES_OF_VERSION, version=hs_version)]
+    plan, summary = psr_table_plan(table, instrument, hs_version, codes, schedules)
+    summary.written = run_plan(store, plan, progress, "psr")
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -12,41 +12,26 @@ Layout read (one directory):
   "footnotes"}]}]}`` — one rule set per commodity-code range (10-digit bounds, inclusive), its
   rules being the alternatives the tariff lists for it.
 
-Errors name the file and the JSON path (``rule_sets[12].min``).
+Errors name the file and the JSON path (``rule_sets[12].min``). The reader (``read_roo_layout``) also
+serves the EU-side (XI) data of the same tariff, whose layout differs only in its file names
+(``seeds.formats.eu_roo``).
 
-**Class tags to criteria.** The tags say what kind of rule it is, not its numbers or exceptions, so
-a rule becomes structured criteria (``engine.criteria`` syntax) only when its text is one of the
-fixed wordings below, read in full; anything else is kept as text, not machine-evaluable, with the
-reason. Nothing is guessed: a threshold, method or exception comes from the text or the rule stays
-text.
-
-| wording (after markdown is stripped) | criteria |
-|---|---|
-| Manufacture in which the value of all the materials used does not exceed N% of the ex-works price of the product | ``MaxNOM(N)`` |
-| A maximum of N% of the ex-works price (EXW) is made up of non-originating parts (MAXNOM) / The maximum value of non-originating materials (MaxNOM) cannot exceed N% of the ex-works price (EXW) of the good | ``MaxNOM(N)`` |
-| Manufacture from materials of any heading, except that of the product / ... classified within a heading other than that of the product | ``CTH`` |
-| CC / CTH / CTSH: All non-originating materials ... change in tariff classification at the 2/4/6-digit level [except from <codes>] | ``CC`` / ``CTH`` / ``CTSH`` [``except ...``] |
-| A change [to a good of <codes>] from any other chapter / heading / subheading [, except from <codes>] | ``CC`` / ``CTH`` / ``CTSH`` [``except ...``] |
-| Manufacture: from materials of any heading, except that of the product, and in which the value of all the materials used does not exceed N% ... (and the "classified within a heading other than" form) | ``CTH & MaxNOM(N)`` |
-| The good has a Regional Value Content (RVC) ... of not less than N%, whether using the build-up method or build-down method | ``RVC(N, build-down) \\| RVC(N, build-up)`` |
-| All goods must be wholly obtained / The good is wholly obtained | ``WO`` |
-
-(In these lists "materials" means non-originating materials, as their introductory notes say.)
-A rule set's rules are alternatives only when each one after the first says ``"operator": "or"``;
-a rule set whose later rules carry no operator is kept as text (how they combine is not stated).
+**Rule text to criteria.** Each rule set is compiled by ``seeds.formats.rule_text`` (the rule-text
+compiler shared by every importer): its wording and the source's operators become rule syntax only
+when the translation is exact; anything else is kept as text, not machine-evaluable, with the
+compiler's reason. The class tags are kept on the PSR but never decide the criteria.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.criteria import RuleSyntaxError, parse_rule, render_rule
 from seeds.formats import Problems
+from seeds.formats.rule_text import RuleText, compile_rule_set, compile_text, plain_text
 
 SCHEMES_FILE = "roo_schemes_uk.json"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -77,6 +62,8 @@ class Scheme:
     features: dict[str, Any]
     links: tuple[str, ...]
     path: str  # JSON path in the schemes file
+    notes: str | None = None
+    adopted_by_uk: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -102,10 +89,16 @@ class RuleSet:
     valid: bool
     rules: tuple[Rule, ...]
     file: str
+    range_problem: str | None = None  # why min/max are no usable range (a layout that tolerates it)
 
     @property
     def path(self) -> str:
         return f"rule_sets[{self.index}]"
+
+    @property
+    def heading_label(self) -> bool:
+        """Only a label: its one rule is empty (the ``ex`` entries listed under it carry the rules)."""
+        return len(self.rules) == 1 and not self.rules[0].plain
 
 
 @dataclass(frozen=True)
@@ -115,30 +108,16 @@ class Translation:
     rule: str | None  # rule syntax when machine-evaluable
     reason: str | None  # why not, for the rule set
     rule_reasons: tuple[str | None, ...]  # per rule: None (structured) or why it is text only
+    notes: tuple[str, ...] = ()  # the compiler's notes (introductory-note references, defaults relied on)
 
 
 @dataclass
-class UkRooData:
+class RooData:
     directory: str
     schemes_file: str
     schemes: list[Scheme]
     rule_sets: dict[str, list[RuleSet]] = field(default_factory=dict)
     rule_set_files: dict[str, str] = field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- text
-
-
-def plain_text(markdown: str) -> str:
-    """Rule text without markdown links, emphasis, HTML tags or entities; one line."""
-    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    t = re.sub(r"<abbr[^>]*>(.*?)</abbr>", r"\1", t, flags=re.S)
-    t = re.sub(r"<[^>]+>", "", t)
-    t = html.unescape(t).replace("\u00a0", " ")
-    for dash in ("\u2010", "\u2011", "\u2012", "\u2013"):
-        t = t.replace(dash, "-")
-    t = t.replace("**", "").replace("*", "")
-    return re.sub(r"\s+", " ", t).strip()
 
 
 # --------------------------------------------------------------------------- reading
@@ -210,13 +189,18 @@ def _scheme(raw: Any, i: int, file: str, problems: Problems) -> Scheme | None:
     articles = raw.get("articles") if isinstance(raw.get("articles"), dict) else {}
     features = raw.get("features") if isinstance(raw.get("features"), dict) else {}
     links = tuple(link["url"] for link in raw.get("links") or [] if isinstance(link, dict) and _str(link.get("url")))
+    adopted = raw.get("adopted_by_uk")
     return Scheme(code, title or code, start, end, bool(raw.get("unilateral")),
                   _codes(raw.get("countries"), file, f"{at}.countries", problems), cumulation, tuple(proofs),
                   _str(ord_.get("ord_title")), _str(ord_.get("ord_version")), _str(ord_.get("ord_date")),
-                  {str(k): str(v) for k, v in articles.items()}, features, links, at)
+                  {str(k): str(v) for k, v in articles.items()}, features, links, at, _str(raw.get("notes")),
+                  adopted if isinstance(adopted, bool) else None)
 
 
-def _rule_set(raw: Any, scheme: str, i: int, file: str, problems: Problems) -> RuleSet | None:
+def _rule_set(raw: Any, scheme: str, i: int, file: str, problems: Problems, ranges_may_be_text: bool
+              ) -> RuleSet | None:
+    """One rule set; with ``ranges_may_be_text`` a min/max string that is no 10-digit code is kept as
+    the rule set's ``range_problem`` (reported, not an error), for data known to carry such rows."""
     at = f"rule_sets[{i}]"
     if not isinstance(raw, dict):
         problems.add(file, None, at, "expected an object")
@@ -227,13 +211,16 @@ def _rule_set(raw: Any, scheme: str, i: int, file: str, problems: Problems) -> R
         problems.add(file, None, f"{at}.heading", f"expected the heading label, got {heading!r}")
         ok = False
     bounds = {}
+    range_problem = None
     for key in ("min", "max"):
         value = raw.get(key)
-        if not isinstance(value, str) or not _TEN.match(value):
+        if ranges_may_be_text and isinstance(value, str) and not _TEN.match(value):
+            range_problem = range_problem or f"{key} {value!r} is not a 10-digit commodity code in the source"
+        elif not isinstance(value, str) or not _TEN.match(value):
             problems.add(file, None, f"{at}.{key}", f"expected a 10-digit commodity code, got {value!r}")
             ok = False
         bounds[key] = value
-    if ok and bounds["min"] > bounds["max"]:
+    if ok and not range_problem and bounds["min"] > bounds["max"]:
         problems.add(file, None, f"{at}.max", f"{bounds['max']} is below min {bounds['min']}")
         ok = False
     valid = raw.get("valid", True)
@@ -278,18 +265,25 @@ def _rule_set(raw: Any, scheme: str, i: int, file: str, problems: Problems) -> R
         return None
     return RuleSet(scheme, i, heading.strip(), chapter, (raw.get("subdivision") or "").strip()
                    if isinstance(raw.get("subdivision"), str) else "", bounds["min"], bounds["max"], valid,
-                   tuple(rules), file)
+                   tuple(rules), file, range_problem)
 
 
-def read_uk_roo(directory: Path, display: str | None = None) -> UkRooData:
+def read_uk_roo(directory: Path, display: str | None = None) -> RooData:
     """Read ``roo_schemes_uk.json`` and every ``rule_sets/*.json`` under ``directory``."""
+    return read_roo_layout(directory, SCHEMES_FILE, "rule_sets", "the trade-tariff-backend lib/rules_of_origin layout",
+                           display)
+
+
+def read_roo_layout(directory: Path, schemes_file: str, rule_sets_dir: str, layout: str, display: str | None = None,
+                    ranges_may_be_text: bool = False) -> RooData:
+    """Read ``schemes_file`` and every ``<rule_sets_dir>/<scheme>.json`` under ``directory``; every
+    problem in any of them is reported at once (``FormatError``)."""
     problems = Problems()
     root = display or str(directory)
-    schemes_path = directory / SCHEMES_FILE
-    schemes_name = f"{root.rstrip('/')}/{SCHEMES_FILE}"
+    schemes_path = directory / schemes_file
+    schemes_name = f"{root.rstrip('/')}/{schemes_file}"
     if not schemes_path.is_file():
-        problems.add(schemes_name, None, "", f"no {SCHEMES_FILE} in {root} (the trade-tariff-backend "
-                                              "lib/rules_of_origin layout)")
+        problems.add(schemes_name, None, "", f"no {schemes_file} in {root} ({layout})")
         problems.check()
     raw = _read_json(schemes_path, schemes_name, problems)
     problems.check()
@@ -302,9 +296,9 @@ def read_uk_roo(directory: Path, display: str | None = None) -> UkRooData:
         if s.code in seen:
             problems.add(schemes_name, None, f"{s.path}.scheme_code", f"duplicate scheme {s.code!r} (also {seen[s.code]})")
         seen[s.code] = s.path
-    data = UkRooData(root, schemes_name, schemes)
-    for path in sorted((directory / "rule_sets").glob("*.json")):
-        name = f"{root.rstrip('/')}/rule_sets/{path.name}"
+    data = RooData(root, schemes_name, schemes)
+    for path in sorted((directory / rule_sets_dir).glob("*.json")):
+        name = f"{root.rstrip('/')}/{rule_sets_dir}/{path.name}"
         body = _read_json(path, name, problems)
         if body is None:
             continue
@@ -314,180 +308,26 @@ def read_uk_roo(directory: Path, display: str | None = None) -> UkRooData:
         scheme = path.stem
         data.rule_set_files[scheme] = name
         data.rule_sets[scheme] = [rs for i, r in enumerate(body["rule_sets"])
-                                  if (rs := _rule_set(r, scheme, i, name, problems))]
+                                  if (rs := _rule_set(r, scheme, i, name, problems, ranges_may_be_text))]
     problems.check()
     return data
 
 
-# --------------------------------------------------------------------------- class tags -> criteria
-
-_N = r"(\d+(?:\.\d+)?)"
-_EXW = r"ex-? ?works? price(?: \(EXW\))? of the (?:product|products|good)"
-_CODE = r"\d[\d.]*"
-_LEVEL_WORDS = {"chapter": "CC", "heading": "CTH", "tariff heading": "CTH", "subheading": "CTSH"}
-_DIGITS_LEVEL = {"2": "CC", "4": "CTH", "6": "CTSH"}
-
-_MAXNOM = [
-    re.compile(rf"^Manufacture in which the value of all the materials used does not exceed {_N}% of the {_EXW}\.?$"),
-    re.compile(rf"^A maximum of {_N}% of the ex-works price \(EXW\) is made up of non-originating parts \(MAXNOM\)\.?$"),
-    re.compile(rf"^The maximum value of non-originating materials \(MaxNOM\) cannot exceed {_N}% of the {_EXW}\.?$"),
-]
-_CTH = [
-    re.compile(r"^Manufacture from materials of any heading, except that of the (?:product|good)\.?$"),
-    re.compile(r"^Manufacture in which all the materials used are classified within a heading other than that of "
-               r"the (?:product|good)\.?$"),
-]
-_CTH_MAXNOM = [
-    re.compile(rf"^Manufacture: - from materials of any heading, except that of the product,? and - in which the value "
-               rf"of all the materials used does not exceed {_N}% of the {_EXW}\.?$"),
-    re.compile(rf"^Manufacture in which: - all the materials used are classified within a heading other than that of "
-               rf"the product,?(?: and)? - the value of all the materials used does not exceed {_N}% of the {_EXW}\.?$"),
-]
-_NZ_CTC = re.compile(r"^(CC|CTH|CTSH): All non-originating materials used in the production of the good have undergone "
-                     r"a change in tariff classification at the (\d)-digit level \((chapter|tariff heading|subheading)\)"
-                     r"(?: except from (.+?))?\.?$")
-_CHANGE = re.compile(rf"^A change (?:to (?:a good of |an? )?(?:goods? of )?(?:chapter|heading|subheading)s? {_CODE}"
-                     rf"(?:(?: through| to|-| or| and|,) (?:(?:chapter|heading|subheading) )?{_CODE})* )?"
-                     r"from any other (chapter|heading|subheading)(?:,? except from (.+?))?\.?$")
-_RVC_EITHER = re.compile(rf"^The good has a Regional Value Content \(RVC\) as calculated under Article \d+ of the Origin "
-                         rf"Reference Document of not less than {_N}%, whether using the build-up method or build-down "
-                         r"method \(RVC(\d+(?:\.\d+)?)\)\.?$")
-_WO = [re.compile(r"^All goods must be wholly obtained\.?$"), re.compile(r"^The good is wholly obtained\.?$")]
-
-_ITEM = re.compile(rf"^(?:(chapter|heading|subheading)s? )?({_CODE})(?: (?:to|through|-) (?:(chapter|heading|subheading) )?({_CODE}))?$")
-
-
-def _hs(code: str, word: str | None) -> str | None:
-    digits = code.replace(".", "")
-    if word == "chapter" and len(digits) == 1:
-        digits = "0" + digits
-    return digits if digits.isdigit() and len(digits) in (2, 4, 6) else None
-
-
-def _exceptions(text: str) -> list[str] | None:
-    """``heading 7213 to heading 7217, heading 7221 and 72.29`` -> ['7213-7217', '7221', '7229']; None if not that form."""
-    text = re.sub(r"^non-originating materials of ", "", text.strip())
-    parts = re.split(r", and |, or |, | and | or ", text)
-    out = []
-    last_word: str | None = None
-    for part in parts:
-        m = _ITEM.match(part.strip())
-        if not m:
-            return None
-        word = m.group(1) or last_word
-        last_word = word
-        lo = _hs(m.group(2), word)
-        if lo is None:
-            return None
-        if m.group(4):
-            hi = _hs(m.group(4), m.group(3) or word)
-            if hi is None or len(hi) != len(lo) or int(hi) < int(lo):
-                return None
-            out.append(f"{lo}-{hi}")
-        else:
-            out.append(lo)
-    return out or None
-
-
-def _ctc(keyword: str, exceptions: str | None) -> str | None:
-    if not exceptions:
-        return keyword
-    codes = _exceptions(exceptions)
-    return f"{keyword} except {', '.join(codes)}" if codes else None
-
-
-def _percent(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
+# --------------------------------------------------------------------------- criteria
 
 
 def translate_text(plain: str) -> str | None:
-    """Rule syntax for one rule's text when it is one of the fixed wordings; else None."""
-    for p in _MAXNOM:
-        if m := p.match(plain):
-            return f"MaxNOM({_percent(m.group(1))})"
-    for p in _CTH:
-        if p.match(plain):
-            return "CTH"
-    for p in _CTH_MAXNOM:
-        if m := p.match(plain):
-            return f"CTH & MaxNOM({_percent(m.group(1))})"
-    if m := _NZ_CTC.match(plain):
-        keyword, digits, word = m.group(1), m.group(2), m.group(3)
-        if _DIGITS_LEVEL.get(digits) != keyword or _LEVEL_WORDS[word] != keyword:
-            return None
-        return _ctc(keyword, m.group(4))
-    if m := _CHANGE.match(plain):
-        return _ctc(_LEVEL_WORDS[m.group(1)], m.group(2))
-    if m := _RVC_EITHER.match(plain):
-        if _percent(m.group(1)) != _percent(m.group(2)):
-            return None
-        n = _percent(m.group(1))
-        return f"RVC({n}, build-down) | RVC({n}, build-up)"
-    for p in _WO:
-        if p.match(plain):
-            return "WO"
-    return None
-
-
-# why a rule stays text: by class tag first (the tag names what the rule syntax cannot say), then by wording
-_TOLERANCE = "rule with a value tolerance or restriction clause (no rule-syntax equivalent)"
-_TAG_REASONS: list[tuple[Any, str]] = [
-    (lambda t: "TOLERANCE" in t or "RESTRICTION" in t, _TOLERANCE),
-    (lambda t: t in ("MAXNOM_OM", "MAXNOM-OM"),
-     "MaxNOM with non-originating not exceeding originating materials (no rule-syntax equivalent)"),
-    (lambda t: "MAXWEIGHT" in t, "limit on the weight of non-originating materials (no rule-syntax equivalent)"),
-    (lambda t: t.startswith("MINOM") or "MINOP" in t, "minimum originating content (no rule-syntax equivalent)"),
-    (lambda t: t.startswith("ORIG"), "named materials must be originating (no rule-syntax equivalent)"),
-    (lambda t: "PRODUCTION FROM" in t, "manufacture from named materials (PRODUCTION FROM; no rule-syntax equivalent)"),
-    (lambda t: "PROCESSING" in t, "a processing operation described in prose (no named process in the rule syntax)"),
-    (lambda t: t.startswith("AH"),
-     "manufacture from materials of any heading, with named exceptions or inclusions (no rule-syntax equivalent)"),
-    (lambda t: t.startswith("SET"), "rule for sets (no rule-syntax equivalent)"),
-]
-_PLAIN_REASONS = {
-    "WO": "wholly obtained required of named materials, not of the product (not translated)",
-    "MAXNOM": "value limit on named materials or with a further condition (wording not in a translated form)",
-    "CTH": "change of heading with a condition or exception in prose (wording not in a translated form)",
-    "CTSH": "change of subheading with a condition or exception in prose (wording not in a translated form)",
-    "CC": "change of chapter with a condition or exception in prose (wording not in a translated form)",
-    "RVC": "regional value content whose method or basis is not stated in a translated form",
-}
-
-
-def _reason(rule: Rule) -> str:
-    if not rule.plain:
-        return "empty rule text in the source"
-    tags = [c.upper() for c in rule.classes]
-    for test, reason in _TAG_REASONS:
-        if any(test(t) for t in tags):
-            return reason
-    if re.match(r"^- ?[a-z]\)", rule.plain):
-        return "one part of a multi-part rule split over several entries (how the parts combine is not stated)"
-    for t in tags:
-        if t in _PLAIN_REASONS:
-            return _PLAIN_REASONS[t]
-    if not tags:
-        return "no class tags, and the wording is not in a translated form"
-    return f"class {', '.join(rule.classes)} with wording not in a translated form"
+    """Rule syntax for one rule's text when the compiler translates it exactly; else None."""
+    return compile_text(plain).rule
 
 
 def translate(rule_set: RuleSet) -> Translation:
-    """The rule set's criteria when every rule translates and they are stated alternatives."""
-    rules = rule_set.rules
-    texts = [translate_text(r.plain) for r in rules]
-    own = [None if t else _reason(r) for t, r in zip(texts, rules)]
-    if len(rules) > 1 and any(r.operator != "or" for r in rules[1:]):
-        why = ("its rules are listed without a stated operator between them"
-               if any(r.operator is None for r in rules[1:]) else "its rules are joined by 'and' in prose")
-        return Translation(None, f"rule set: {why}", tuple(o or f"rule set: {why}" for o in own))
-    if any(own):
-        first = next(o for o in own if o)
-        sibling = "an alternative in the same rule set is text only"
-        return Translation(None, first, tuple(o or sibling for o in own))
-    combined = " | ".join(f"({t})" if "|" in t and len(texts) > 1 else t for t in texts if t)
-    try:
-        rule = render_rule(parse_rule(combined))
-    except (RuleSyntaxError, ValueError) as exc:
-        reason = f"translated rule does not parse: {exc}"
-        return Translation(None, reason, tuple(reason for _ in rules))
-    return Translation(rule, None, tuple(None for _ in rules))
+    """The rule set's criteria (``rule_text.compile_rule_set``); per rule, why it is text when it is."""
+    compiled = compile_rule_set([RuleText(r.text, r.operator, r.classes) for r in rule_set.rules])
+    if compiled.rule is not None:
+        return Translation(compiled.rule, None, tuple(None for _ in rule_set.rules), compiled.notes)
+    per_rule = []
+    for r in rule_set.rules:
+        own = compile_text(r.text)
+        per_rule.append(own.reason if own.rule is None else f"rule set: {compiled.reason}")
+    return Translation(None, compiled.reason, tuple(per_rule), compiled.notes)
