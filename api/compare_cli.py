@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from graph.compare import Candidate, CompareRequest, CompareResult, compare_shipments
-from graph.errors import NotFound
-from graph.origin import read_bom
-from graph.store import open_store
+if TYPE_CHECKING:
+    from graph.compare import Candidate, CompareResult
 
 _KEYS = {"importer", "date", "producer", "exporter", "via", "value", "invoice", "line", "declared", "label"}
 _FIELDS = {"value": "customs_value", "invoice": "invoice_value", "line": "national_line",
@@ -37,6 +34,10 @@ _FIELDS = {"value": "customs_value", "invoice": "invoice_value", "line": "nation
 
 def parse_candidate(text: str) -> Candidate:
     """``producer=MY,importer=AU,date=2025-06-02,via=SG`` -> :class:`Candidate` (argparse type)."""
+    from pydantic import ValidationError
+
+    from graph.compare import Candidate
+
     values: dict[str, object] = {}
     for part in (p.strip() for p in text.split(",") if p.strip()):
         key, sep, value = part.partition("=")
@@ -77,6 +78,11 @@ def print_compare(result: CompareResult) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from graph.compare import CompareRequest, compare_shipments
+    from graph.errors import NotFound
+    from graph.origin import read_bom
+    from graph.store import open_store
+
     if not args.candidate:
         raise NotFound("give at least one --candidate 'importer=..,date=..[,producer=..,via=..]'", "candidate")
     with open_store() as store:

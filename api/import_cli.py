@@ -9,13 +9,15 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graph.imports import ImportSummary, import_correlation, import_hs_list, import_uk_roo, import_wto_rta
-from graph.store import open_store
-from seeds.formats import version_code
+if TYPE_CHECKING:
+    from graph.imports import ImportSummary
 
 
 def _version(text: str) -> str:
+    from seeds.formats import version_code
+
     code = version_code(text)
     if code is None:
         raise argparse.ArgumentTypeError(f"expected an HS edition such as HS2022, got {text!r}")
@@ -30,6 +32,9 @@ def _print(summary: ImportSummary, as_json: bool) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from graph.imports import import_correlation, import_hs_list, import_uk_roo, import_wto_rta
+    from graph.store import open_store
+
     progress = not args.no_progress and sys.stderr.isatty()
     if args.format == "unsd-correlation":
         from seeds.formats.unsd import read_correlation

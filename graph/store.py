@@ -1,8 +1,15 @@
 """One way to reach the graph: Bolt through the official driver, with neomodel on the same driver.
 
 ``NEO4J_URI`` (with ``NEO4J_USER``, ``NEO4J_PASSWORD`` and optionally ``NEO4J_DATABASE``) selects a
-real Neo4j 5. Without it origingraph starts the embedded ArcadeDB server (``graph.embedded``) and
+real Neo4j 5. Without it origingraph uses the embedded ArcadeDB server (``graph.embedded``) and
 talks to it over Bolt exactly as it would to Neo4j, so there is a single code path to test.
+
+The embedded server runs either in the store service (``graph.service``: started on first use,
+shared by every later command, stopped when idle; what the environment, hence the CLI and the API,
+selects by default) or in this process (``embedded="in-process"``: what a ``StoreConfig`` built in
+code gets, e.g. the test suite's session store and the benchmarks, and what
+``ORIGINGRAPH_STORE=in-process`` selects). Either way a process finding the data directory owned
+by another live process connects to that one.
 
 Writes go through managed transactions only (``execute_write``): the embedded store can keep the
 partial effects of a failing auto-commit statement, and a managed transaction is all-or-nothing on
@@ -22,10 +29,14 @@ from typing import Any, Literal, TypeVar
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-from graph.embedded import EmbeddedServer, running_server
+from graph.embedded import EmbeddedServer, EmbeddedStoreError, running_server
+from graph.service import DEFAULT_IDLE_S, drop_lease, ensure_service, parse_duration, take_lease
 
 T = TypeVar("T")
 StoreKind = Literal["neo4j", "embedded", "embedded-shared"]
+"""``embedded``: the embedded store run by this process or by the store service; ``embedded-shared``:
+one that another process runs in-process (a test session, ``serve`` with ``ORIGINGRAPH_STORE=in-process``)."""
+EmbeddedMode = Literal["service", "in-process"]
 
 
 def default_data_dir() -> Path:
@@ -43,16 +54,31 @@ class StoreConfig:
     password: str = ""
     database: str | None = None
     data_dir: Path = field(default_factory=default_data_dir)
+    embedded: EmbeddedMode = "in-process"
+    idle_s: float = DEFAULT_IDLE_S
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "StoreConfig":
+        """``ORIGINGRAPH_STORE`` (``service``, the default, or ``in-process``) and
+        ``ORIGINGRAPH_STORE_IDLE`` (a duration: ``900``, ``90s``, ``15m``, ``1h``) choose how the
+        embedded store runs."""
         env = os.environ if environ is None else environ
+        mode = env.get("ORIGINGRAPH_STORE") or "service"
+        if mode not in ("service", "in-process"):
+            raise StoreError(f"ORIGINGRAPH_STORE: expected service or in-process, got {mode!r}")
+        try:
+            idle_s = parse_duration(env["ORIGINGRAPH_STORE_IDLE"]) if env.get("ORIGINGRAPH_STORE_IDLE") \
+                else DEFAULT_IDLE_S
+        except ValueError as exc:
+            raise StoreError(f"ORIGINGRAPH_STORE_IDLE: {exc}") from None
         return cls(
             uri=env.get("NEO4J_URI") or None,
             user=env.get("NEO4J_USER", "neo4j"),
             password=env.get("NEO4J_PASSWORD", ""),
             database=env.get("NEO4J_DATABASE") or None,
             data_dir=Path(env["ORIGINGRAPH_DATA"]) if env.get("ORIGINGRAPH_DATA") else default_data_dir(),
+            embedded=mode,
+            idle_s=idle_s,
         )
 
 
@@ -64,12 +90,13 @@ class Store:
     """An open connection to the graph. Use as a context manager, or call ``close()``."""
 
     def __init__(self, driver: Driver, database: str | None, kind: StoreKind, location: str,
-                 server: EmbeddedServer | None = None):
+                 server: EmbeddedServer | None = None, lease: Path | None = None):
         self.driver = driver
         self.database = database
         self.kind = kind
         self.location = location
         self._server = server
+        self._lease = lease
         self._bind_neomodel()
 
     def _bind_neomodel(self) -> None:
@@ -127,6 +154,9 @@ class Store:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._lease is not None:
+            drop_lease(self._lease)
+            self._lease = None
 
     def __enter__(self) -> "Store":
         return self
@@ -152,6 +182,9 @@ def open_store(config: StoreConfig | None = None) -> Store:
         driver = _connect(config.uri, config.user, config.password, config.database)
         return Store(driver, config.database, "neo4j", config.uri)
 
+    if config.embedded == "service":
+        return _open_through_service(config)
+
     shared = running_server(config.data_dir)
     if shared is not None:
         driver = _connect(shared.uri, shared.user, shared.password, shared.database)
@@ -165,6 +198,31 @@ def open_store(config: StoreConfig | None = None) -> Store:
         server.stop()
         raise
     return Store(driver, endpoint.database, "embedded", str(config.data_dir), server=server)
+
+
+def _open_through_service(config: StoreConfig) -> Store:
+    """Connect to the data directory's owner, starting the store service when there is none. The
+    lease is taken first, so the service cannot go idle between finding it and connecting; a
+    service that stopped in that instant is started again once."""
+    data_dir = config.data_dir.resolve()
+    lease = take_lease(data_dir)
+    try:
+        try:
+            endpoint, owner = ensure_service(data_dir, config.idle_s)
+            try:
+                driver = _connect(endpoint.uri, endpoint.user, endpoint.password, endpoint.database)
+            except StoreError:
+                endpoint, owner = ensure_service(data_dir, config.idle_s)
+                driver = _connect(endpoint.uri, endpoint.user, endpoint.password, endpoint.database)
+        except EmbeddedStoreError as exc:
+            raise StoreError(str(exc)) from None
+    except BaseException:
+        drop_lease(lease)
+        raise
+    if owner.mode == "service":
+        return Store(driver, endpoint.database, "embedded", str(config.data_dir), lease=lease)
+    drop_lease(lease)
+    return Store(driver, endpoint.database, "embedded-shared", str(config.data_dir))
 
 
 @contextmanager

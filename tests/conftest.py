@@ -24,6 +24,10 @@ from seeds.read import BUNDLED, read_seeds
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
 
+# Commands the tests run on their own temporary data directories start the store service there
+# (graph.service); it stops soon after their last command instead of after the default 15 minutes.
+os.environ.setdefault("ORIGINGRAPH_STORE_IDLE", "20s")
+
 
 @pytest.fixture(scope="session")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
