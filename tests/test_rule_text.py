@@ -1,0 +1,194 @@
+"""The rule-text compiler on real annex wordings (short excerpts of the UK Trade Tariff / OTT data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.criteria import parse_rule, render_rule
+from seeds.formats.rule_text import HEADING_LABEL, Compiled, RuleText, compile_rule_set, compile_text, plain_text
+
+EXACT = [
+    ("Manufacture from materials of any heading, except that of the product.", "CTH"),
+    ("Production from non-originating materials of any sub-heading, except that of the product (CTSH)", "CTSH"),
+    ("Manufacture in which all the materials used are classified within a heading other than that of the product.",
+     "CTH"),
+    ("Manufacture in which the value of all the materials used does not exceed 40% of the ex-works price of the "
+     "product.", "MaxNOM(40)"),
+    ("Manufacture in which the value of all the materials used does not exceed 70% of the ex- work price of the "
+     "product.", "MaxNOM(70)"),
+    ("Manufacture in which the value of all the materials used does not exceed 40 per cent of the ex-works price of "
+     "the product", "MaxNOM(40)"),
+    ("A maximum of 50% of the ex-works price (EXW) is made up of non-originating parts (MAXNOM).", "MaxNOM(50)"),
+    ("Manufacture: - from materials of any heading, except that of the product, and - in which the value of all the "
+     "materials used does not exceed 40% of the ex-works price of the product.", "CTH & MaxNOM(40)"),
+    ("Manufacture in which: - the value of all the materials used does not exceed 40% of the ex-works price of the "
+     "product, and - within the above limit, the value of all the materials of heading 8431 used does not exceed 10% "
+     "of the ex-works price of the product.", "MaxNOM(40) & NOM(8431, 10)"),
+    ("Manufacture in which: - the value of all the materials used does not exceed 40% of the ex-works price of the "
+     "product, and - within the above limit, the value of all the materials of headings 8541 and 8542 used does not "
+     "exceed 10% of the ex-works price of the product", "MaxNOM(40) & NOM(8541, 8542, 10)"),
+    ("Manufacture in which: - the value of all the materials used does not exceed 40% of the ex-works price of the "
+     "product, and - the value of all the non-originating materials used does not exceed the value of all the "
+     "originating materials used.", "MaxNOM(40) & NOM<=OM"),
+    ("Manufacture from materials of any heading, except that of the product. However, materials of the same heading "
+     "as the product may be used, provided that their total value does not exceed 20% of the ex-works price of the "
+     "product.", "CTH allow @heading & NOM(@heading, 20)"),
+    ("Manufacture in which all the materials used are classified within a heading other than that of the product. "
+     "However, materials classified within the same heading may be used provided their value does not exceed 20% of "
+     "the ex-works price of the product.", "CTH allow @heading & NOM(@heading, 20)"),
+    ("Manufacture from materials of any heading, except that of the product. However, handles of base metal may be "
+     "used", 'CTH allow "handles of base metal"'),
+    ("Manufacture from materials of any heading, except that of the product. However, waste and scrap of heading "
+     "7802 may not be used", 'CTH except "waste and scrap of heading 7802"'),
+    ("Manufacture from materials of any heading, except that of the product and of heading 8529.", "CTH except 8529"),
+    ("Manufacture from materials of any heading.", "ANY"),
+    ("Manufacture from materials of any heading, except those of heading 7106, heading 7108 and heading 7110.",
+     "ANY except 7106, 7108, 7110"),
+    ("Manufacture from materials of any heading, except headings 4104 to 4113", "ANY except 4104-4113"),
+    ("Manufacture from materials of any heading, except from assemblies of uppers affixed to inner soles or to other "
+     "sole components of heading 6406.",
+     'ANY except "assemblies of uppers affixed to inner soles or to other sole components of heading 6406"'),
+    ("Manufacture from materials not classified within heading 7106, heading 7108 or heading 7110.",
+     "ANY except 7106, 7108, 7110"),
+    ("Manufacture from materials of any heading. However, the value of all the materials of heading 2909 used must "
+     "not exceed 20% of the ex-works price of the product.", "ANY & NOM(2909, 20)"),
+    ("Manufacture from yarn.", 'FROM("yarn")'),
+    ("Manufacture from materials of heading 7206.", "FROM(7206)"),
+    ("Manufacture from materials of heading 7206, heading 7207 , 7218 or heading 7224", "FROM(7206, 7207, 7218, 7224)"),
+    ("Manufacture from ingots or other primary forms of heading 7218.",
+     'FROM("ingots or other primary forms of heading 7218")'),
+    ("Manufacture from: - natural fibres, - man-made staple fibres, not carded or combed or otherwise processed for "
+     "spinning, or - chemical materials or textile pulp.",
+     'FROM("natural fibres", "man-made staple fibres, not carded or combed or otherwise processed for spinning", '
+     '"chemical materials or textile pulp")'),
+    ("Manufacture from unembroidered fabric, provided that the value of the unembroidered fabric used does not exceed "
+     "40% of the ex-works price of the product.", 'FROM("unembroidered fabric") & NOM("unembroidered fabric", 40)'),
+    ("Manufacture in which all the materials of chapter 3 used are wholly obtained.", "WO(03)"),
+    ("Manufacture in which all the materials of chapter 2 and chapter 3 used are wholly obtained.", "WO(02, 03)"),
+    ("Manufacture in which all the fruit, nuts or vegetables used are wholly obtained.",
+     'WO("fruit, nuts or vegetables")'),
+    ("Manufacture in which at least 70% by weight of the unmanufactured tobacco or tobacco refuse of heading 2401 "
+     "used is originating.", 'ORIG("unmanufactured tobacco or tobacco refuse of heading 2401", 70, weight)'),
+    ("Weaving combined with dyeing", "SP(weaving) & SP(dyeing)"),
+    ("Weaving accompanied by dyeing or by coating.", "SP(weaving) & (SP(dyeing) | SP(coating))"),
+    ("Spinning of natural or man-made staple fibres or extrusion of man-made filament yarn, in each case accompanied "
+     "by weaving.",
+     "(SP(spinning-natural-fibres) | SP(spinning-man-made-staple-fibres) | SP(extrusion-man-made-filament-yarn)) "
+     "& SP(weaving)"),
+    ("A chemical reaction, purification, mixing and blending, production of standard materials, a change in particle "
+     "size, isomer separation, or biotechnological processing is undergone.",
+     "SP(chemical-reaction) | SP(purification) | SP(mixing-and-blending) | SP(production-of-standard-materials) | "
+     "SP(change-in-particle-size) | SP(isomer-separation) | SP(biotechnological-processing)"),
+    ("Printing accompanied by at least two preparatory or finishing operations (such as scouring, bleaching, "
+     "mercerising, heat setting, raising, calendering, shrink resistance processing, permanent finishing, decatising, "
+     "impregnating, mending and burling), provided that the value of the unprinted fabric used does not exceed 47.5% "
+     "of the ex-works price of the product.",
+     'SP(printing-with-two-preparatory-or-finishing-operations) & NOM("unprinted fabric", 47.5)'),
+    ("Operations of refining and/or one or more specific process(es)", "SP(refining) | SP(specific-process-petroleum)"),
+    ("Retreading of used tyres.", "SP(retreading-of-used-tyres)"),
+    ("Making-up including cutting of fabric, provided that the value of non-originating materials used does not "
+     "exceed 50% of the ex-works price (EXW) or 45% of the Free on Board (FOB) cost of the product.",
+     "SP(making-up) & (MaxNOM(50) | MaxNOM(45, fob))"),
+    ("CTH: All non-originating materials used in the production of the good have undergone a change in tariff "
+     "classification at the 4-digit level (tariff heading).", "CTH"),
+    ("A change from any other chapter, except from chapter 2 or chapter 3.", "CC except 02, 03"),
+    ("The good has a Regional Value Content (RVC) as calculated under Article 4 of the Origin Reference Document of "
+     "not less than 40%, whether using the build-up method or build-down method (RVC40).",
+     "RVC(40, build-down) | RVC(40, build-up)"),
+    ("Manufacture from materials of any heading, except that of the good or Manufacture in which the value of all the "
+     "materials used does not exceed 70% of the ex-works price of the good.", "CTH | MaxNOM(70)"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), EXACT)
+def test_wording_compiles_exactly_and_canonically(text: str, rule: str) -> None:
+    compiled = compile_text(text)
+    assert (compiled.rule, compiled.reason) == (rule, None)
+    assert render_rule(parse_rule(compiled.rule)) == compiled.rule
+
+
+def test_introductory_note_reference_is_a_note_not_part_of_the_rule() -> None:
+    compiled = compile_text("Manufacture from yarn. For special conditions relating to products made of a mixture of "
+                            "textile materials, see Introductory Note 5.")
+    assert compiled.rule == 'FROM("yarn")'
+    assert compiled.notes == ("refers to Introductory Note 5 (not evaluated)",)
+
+
+def test_rvc_without_a_named_method_leaves_it_to_the_instrument_and_says_so() -> None:
+    compiled = compile_text("Your goods contain a Regional Value Content (RVC) of at least 55% of the Free on Board "
+                            "(FOB) cost of the goods.")
+    assert compiled.rule == "RVC(55)"
+    assert any("default" in n for n in compiled.notes)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Extrusion of man-made fibres accompanied by spinning or spinning of natural fibres.",
+     "process alternatives whose grouping the wording leaves open"),
+    ("A maximum of 55% of the ex-works price (EXW) is made up of non-originating parts (MAXNOM) (1st Jan 2021 to "
+     "31st Dec 2024).", "rule valid for a period stated in the text"),
+    ("Each item in the set must satisfy the rule which would apply to it if it were not included in the set. However, "
+     "non-originating articles may be incorporated, provided that their total value does not exceed 15% of the "
+     "ex-works price of the set", "rule for sets"),
+    ("Manufacture from materials of any heading, except that of the product, in which the weight of sugar used does "
+     "not exceed 40% of the weight of the final product.", "condition wording not in a translated form"),
+    ("Manufacture from materials of any heading, including other materials of heading 3002. The materials of this "
+     "description may also be used, provided their value does not exceed 20% of the ex-works price of the product",
+     "permission referring to 'this description'"),
+    ("Manufacture from yarn7 9", "footnote marks in the rule text"),
+    ("", "empty rule text"),
+])
+def test_wording_without_an_exact_form_stays_text_with_its_reason(text: str, reason: str) -> None:
+    assert compile_text(text) == Compiled(None, reason)
+
+
+CTH = "Manufacture from materials of any heading, except that of the product."
+MAXNOM_40 = ("Manufacture in which the value of all the materials used does not exceed 40% of the ex-works price of the "
+             "product.")
+
+
+def test_rule_set_alternatives_stated_with_or() -> None:
+    assert compile_rule_set([RuleText(CTH), RuleText(MAXNOM_40, "or")]).rule == "CTH | MaxNOM(40)"
+
+
+def test_rule_set_enumeration_a_b_or_c_is_alternatives() -> None:
+    # EU-Japan EPA 8401-8406 "CTH; MaxNOM 50 % (EXW); or RVC 55 % (FOB)" as the UK data holds it
+    rules = [RuleText("CTH: All non-originating materials used in the production of the good have undergone a change "
+                      "in tariff classification at the 4-digit level (tariff heading)."),
+             RuleText("A maximum of 50% of the ex-works price (EXW) is made up of non-originating parts (MAXNOM)."),
+             RuleText("Your goods contain a Regional Value Content (RVC) of at least 55% of the Free on Board (FOB) "
+                      "cost of the goods.", "or")]
+    assert compile_rule_set(rules).rule == "CTH | MaxNOM(50) | RVC(55)"
+
+
+def test_rule_set_without_operators_stays_text() -> None:
+    rules = [RuleText("CTH: All non-originating materials used in the production of the good have undergone a change "
+                      "in tariff classification at the 4-digit level (tariff heading)."),
+             RuleText("The good has a Regional Value Content (RVC) as calculated under Article 4 of the Origin "
+                      "Reference Document of not less than 40%, whether using the build-up method or build-down method "
+                      "(RVC40).")]
+    assert compile_rule_set(rules) == Compiled(None, "rules listed without an operator between them")
+
+
+def test_rule_set_however_continuation_is_rejoined() -> None:
+    rules = [RuleText("CTH: All non-originating materials used in the production of the good have undergone a change "
+                      "in tariff classification at the 4-digit level (tariff heading)."),
+             RuleText("However, non-originating mustard flour or meal or prepared mustard may be used.")]
+    assert compile_rule_set(rules).rule == 'CTH allow "mustard flour or meal or prepared mustard"'
+
+
+def test_rule_set_and_operator_is_conjunction() -> None:
+    assert compile_rule_set([RuleText(CTH), RuleText(MAXNOM_40, "and")]).rule == "CTH & MaxNOM(40)"
+
+
+def test_heading_label_row() -> None:
+    assert compile_rule_set([RuleText("")]) == Compiled(None, HEADING_LABEL)
+
+
+def test_gsp_rules_by_beneficiary_group_stay_text() -> None:
+    rules = [RuleText("(a) LDCs Weaving"), RuleText("(b) Other beneficiary countries Spinning of natural fibres")]
+    assert compile_rule_set(rules).reason == "rules that differ by beneficiary group (LDCs / other beneficiary countries)"
+
+
+def test_plain_text_strips_markdown_and_entities() -> None:
+    assert plain_text("<abbr title='Change of tariff chapter'>CC</abbr>: from [chapter&nbsp;1](/chapters/01) **x**") \
+        == "CC: from chapter 1 x"
