@@ -14,7 +14,12 @@ Formats, chosen by the file name's suffix:
   where a material has the fields of :class:`engine.models.Material` (id, hs, hs_version,
   quantity, unit, value, currency, origin, declaration: {instrument, country, originating,
   valid_from, valid_until, reference}, wholly_obtained, processes_in, fungible, components,
-  processes, weight_kg). JSON is read by the same YAML loader, so both report lines. Every
+  processes, weight_kg, named_as). ``processes`` (product and materials) lists processes of
+  the vocabulary ``engine.processes``: a plain name was done by whoever made the item (the
+  producer, for the product and in-house intermediates; the country of origin, for a bought
+  material), ``{process: dyeing, country: VN}`` (or ``dyeing@VN``) where it was done; an
+  unknown name is an error. ``named_as: ["ingots of heading 7218"]`` are the prose names a
+  rule's ``"term"`` items match. JSON is read by the same YAML loader, so both report lines. Every
   scalar is read as text and converted by the models, never guessed by YAML: HS code
   ``010121`` stays a code (not octal), ``NO`` stays Norway (not false).
 
@@ -25,7 +30,8 @@ Formats, chosen by the file name's suffix:
   - optional: ``description, origin, declaration_instrument, declaration_country``
     (default: ``origin``), ``declaration_originating`` (default true),
     ``declaration_valid_from, declaration_valid_until, declaration_reference, weight_kg,
-    wholly_obtained, processes`` (``;``-separated), ``fob``
+    wholly_obtained, processes`` (``;``-separated, each ``name`` or ``name@CC``), ``named_as``
+    (``;``-separated), ``fob``
 
   The product is the one row with an empty ``parent``: ``component`` is its SKU, ``value``
   its ex-works price, ``fob`` its FOB value, ``origin`` the producer country. Every other
@@ -184,13 +190,14 @@ _REQUIRED = ("parent", "component", "hs", "hs_version", "quantity", "unit", "val
              "currency")
 _OPTIONAL = ("description", "origin", "declaration_instrument", "declaration_country",
              "declaration_originating", "declaration_valid_from", "declaration_valid_until",
-             "declaration_reference", "weight_kg", "wholly_obtained", "processes", "fob")
+             "declaration_reference", "weight_kg", "wholly_obtained", "processes", "named_as",
+             "fob")
 # column -> model field, for materials and for the product row
 _MATERIAL_FIELDS = {"component": "id", "description": "description", "hs": "hs",
                     "hs_version": "hs_version", "quantity": "quantity", "unit": "unit",
                     "value": "value", "currency": "currency", "origin": "origin",
                     "weight_kg": "weight_kg", "wholly_obtained": "wholly_obtained",
-                    "processes": "processes"}
+                    "processes": "processes", "named_as": "named_as"}
 _PRODUCT_FIELDS = {"component": "sku", "description": "description", "hs": "hs",
                    "hs_version": "hs_version", "value": "ex_works", "fob": "fob",
                    "currency": "currency", "origin": "producer",
@@ -202,7 +209,8 @@ _DECLARATION_FIELDS = {"declaration_instrument": "instrument",
                        "declaration_valid_until": "valid_until",
                        "declaration_reference": "reference"}
 _PRODUCT_ONLY = ("fob",)
-_MATERIAL_ONLY = ("weight_kg", *_DECLARATION_FIELDS)
+_MATERIAL_ONLY = ("weight_kg", "named_as", *_DECLARATION_FIELDS)
+_LISTS = ("processes", "named_as")
 
 
 def _csv_root(text: str, filename: str) -> Located:
@@ -262,7 +270,7 @@ def _csv_node(line: int, row: dict[str, str], fields: dict[str, str],
         if column in row:
             value = row[column]
             node[field] = [p.strip() for p in value.split(";") if p.strip()] \
-                if field == "processes" else value
+                if field in _LISTS else value
     declaration = {_DECLARATION_FIELDS[c]: v for c, v in row.items() if c in
                    _DECLARATION_FIELDS}
     if declaration:

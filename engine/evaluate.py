@@ -13,14 +13,16 @@ date); doubt is reported in ``warnings``, never resolved in the exporter's favou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
 
 from engine.consignment import check_consignment, transit_warnings
-from engine.criteria import (AllOf, AnyOf, Criterion, MaxNom, Rvc, SpecificProcess,
-                             TariffShift, WhollyObtained, exception_matches, render_rule)
+from engine.criteria import (AllOf, AnyOf, Criterion, MadeFrom, MaxNom, NomLimit, NomWithinOm,
+                             OriginatingMaterials, Rvc, SpecificProcess, TariffShift,
+                             WhollyObtained, WhollyObtainedMaterials, item_matches_code,
+                             item_term, render_rule)
 from engine.fungible import allocate, share
 from engine.models import CodeMapping, Cumulation, Evaluation, Material, Product, Psr, TraceFact
 from engine.proof import proof_requirement
@@ -261,7 +263,11 @@ def _codes(subject: str, code: str, version: str, target: str, e: Evaluation) ->
 
 @dataclass(frozen=True)
 class _Context:
-    """What every node of the rule tree is judged against."""
+    """What every node of the rule tree is judged against.
+
+    ``consulted`` collects the materials whose codes a node looked at and ``notes`` the doubts
+    met on the way (unmapped or split codes): both feed the verdict's mappings and warnings.
+    """
 
     product: Product
     e: Evaluation
@@ -271,6 +277,8 @@ class _Context:
     vnm: Decimal
     vom: Decimal
     version: str
+    consulted: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
 
     @property
     def build_down(self) -> Decimal:
@@ -301,9 +309,15 @@ def _judge(node: Criterion, path: str, ctx: _Context) -> list[CriterionResult]:
         heads = [b[0] for b in below]
         own = _combine(node, path, heads)
         return [own] + [r for b in below for r in b]
-    judge = {WhollyObtained: _wo, TariffShift: _ctc, Rvc: _rvc, MaxNom: _maxnom,
-             SpecificProcess: _sp}[type(node)]
+    judge = {WhollyObtained: _wo, WhollyObtainedMaterials: _wo_of, OriginatingMaterials: _orig,
+             TariffShift: _ctc, MadeFrom: _from, NomLimit: _nom, MaxNom: _maxnom,
+             NomWithinOm: _nom_within_om, Rvc: _rvc, SpecificProcess: _sp}[type(node)]
     return [judge(node, path, ctx)]
+
+
+def _explained(h: CriterionResult) -> str:
+    """A part's text with its reason (once: new nodes' reasons already start with their text)."""
+    return h.reason if h.reason.startswith(f"{h.text}:") else f"{h.text} ({h.reason})"
 
 
 def _combine(node: AllOf | AnyOf, path: str, heads: list[CriterionResult]) -> CriterionResult:
@@ -311,13 +325,128 @@ def _combine(node: AllOf | AnyOf, path: str, heads: list[CriterionResult]) -> Cr
     if isinstance(node, AllOf):
         if not failed:
             return _result(node, path, True, "every part is met")
-        return _result(node, path, False, "not met: " + "; ".join(
-            f"{h.text} ({h.reason})" for h in failed))
+        return _result(node, path, False, "not met: " + "; ".join(_explained(h) for h in failed))
     passed = [h.text for h in heads if h.passed]
     if passed:
         return _result(node, path, True, f"met by {' and by '.join(passed)}")
     return _result(node, path, False, "no alternative is met: " + "; ".join(
-        f"{h.text} ({h.reason})" for h in failed))
+        _explained(h) for h in failed))
+
+
+# -- which materials an item list covers
+
+
+@dataclass(frozen=True)
+class _Member:
+    """Is a material of an item list, and on what evidence (``via``, for the reason)."""
+
+    inside: bool
+    via: str = ""
+
+
+def _covered(items: tuple[str, ...], a: _Account, ctx: _Context, clause: str,
+             permission: bool) -> _Member:
+    """Whether ``a`` is of ``items`` in the rule's HS edition.
+
+    Codes are judged conservatively: for a limit or requirement (``permission`` False) a material
+    whose code splits is of the set when any candidate is, and one whose code could not be mapped
+    is of it; for a permission only when every candidate is, and an unmapped one is not. A
+    ``"term"`` matches the names the BOM declares (``named_as``); ``*`` every material.
+    """
+    m = a.material
+    if "*" in items:
+        return _Member(True, "every material")
+    code_items = [i for i in items if item_term(i) is None]
+    doubt = None
+    if code_items:
+        ctx.consulted.add(m.id)
+        codes = ctx.material_codes[m.id]
+        own = any(i.startswith("@") for i in code_items)
+        products = ctx.product_codes.targets if own else ("",)
+        if own:
+            ctx.consulted.add(None)
+        if codes.targets is None or products is None:
+            doubt = (f"no {m.hs_version}->{ctx.version} correlation for"
+                     f" {m.hs if codes.targets is None else ctx.product.hs} supplied")
+        else:
+            def hit(c: str, i: str) -> bool:
+                if not i.startswith("@"):
+                    return item_matches_code(i, c)
+                test = all if permission else any
+                return test(item_matches_code(i, c, p) for p in products)
+
+            hits = [c for c in codes.targets if any(hit(c, i) for i in code_items)]
+            inside = len(hits) == len(codes.targets) if permission else bool(hits)
+            split = len(codes.targets) > 1 and 0 < len(hits) < len(codes.targets)
+            if split:
+                ctx.notes.append(
+                    f"material {m.id}: {m.hs_version} {m.hs} splits into"
+                    f" {', '.join(codes.targets)} in {ctx.version}; "
+                    + (f"not taken to be of {clause}'s items, as not every one is (a permission)"
+                       if permission else
+                       f"taken to be of {clause}'s items, as one is (a limit or requirement)"))
+            if inside:
+                shown = hits[0] if len(codes.targets) == 1 else \
+                    f"{', '.join(hits)} of {m.hs_version} {m.hs}"
+                return _Member(True, f"HS {shown}")
+    declared = {" ".join(n.split()).casefold(): n for n in m.named_as}
+    for i in items:
+        term = item_term(i)
+        if term is not None and term.casefold() in declared:
+            return _Member(True, f'declared as "{declared[term.casefold()]}"')
+    if doubt is not None:
+        if permission:
+            ctx.notes.append(f"material {m.id}: {doubt}; not taken to be of {clause}'s items"
+                             " (a permission)")
+            return _Member(False)
+        ctx.notes.append(f"material {m.id}: {doubt}; taken to be of {clause}'s items (a limit"
+                         " or requirement)")
+        return _Member(True, "code not mapped, counted")
+    return _Member(False)
+
+
+def _members(items: tuple[str, ...], accounts, ctx: _Context, clause: str,
+             permission: bool = False) -> list[tuple[_Account, str]]:
+    out = []
+    for a in accounts:
+        member = _covered(items, a, ctx, clause, permission)
+        if member.inside:
+            out.append((a, member.via))
+    return out
+
+
+def _listed(pairs) -> str:
+    return ", ".join(f"{a.material.id} [{via}]" if via else a.material.id for a, via in pairs)
+
+
+def _of(items: tuple[str, ...]) -> str:
+    return ", ".join(items)
+
+
+def _weight(a: _Account) -> Decimal:
+    return a.material.weight_kg
+
+
+def _non_originating_weight(a: _Account) -> Decimal:
+    """The weight of the non-originating part of a line (a fungible line by its quantity)."""
+    w, q = a.material.weight_kg, a.material.quantity
+    if not a.non_originating:
+        return _ZERO
+    if a.fungible is None or not q:
+        return w
+    return share(a.non_originating_qty, q, w)
+
+
+def _missing_weights(accounts) -> list[str]:
+    return [a.material.id for a in accounts if a.material.weight_kg is None]
+
+
+def _at_most(used: Decimal, percent: Decimal, base: Decimal) -> bool:
+    """``used <= percent % of base``, exactly (no rounded division)."""
+    return used * _HUNDRED <= percent * base
+
+
+# -- the criteria
 
 
 def _wo(node: WhollyObtained, path: str, ctx: _Context) -> CriterionResult:
@@ -330,12 +459,106 @@ def _wo(node: WhollyObtained, path: str, ctx: _Context) -> CriterionResult:
     return _result(node, path, True, f"wholly obtained in {ctx.product.producer}")
 
 
+def _wo_of(node: WhollyObtainedMaterials, path: str, ctx: _Context) -> CriterionResult:
+    """Every material of the items used, originating or not, is wholly obtained and counted
+    originating (an in-house intermediate by its own account)."""
+    text = render_rule(node)
+    used = _members(node.items, ctx.accounts, ctx, text)
+    if not used:
+        return _result(node, path, True, f"{text}: no material of {_of(node.items)} used")
+    bad = [(a, f"{via}, " + ("not declared wholly obtained" if not a.material.wholly_obtained
+                             else "wholly obtained but not counted originating"))
+           for a, via in used if not a.material.wholly_obtained or a.non_originating]
+    if bad:
+        return _result(node, path, False, f"{text}: materials of {_of(node.items)} not wholly"
+                                          f" obtained: {_listed(bad)}",
+                       failures=tuple(a.material.id for a, _ in bad))
+    return _result(node, path, True, f"{text}: every material of {_of(node.items)} used is"
+                                     f" wholly obtained: {_listed(used)}")
+
+
+def _orig(node: OriginatingMaterials, path: str, ctx: _Context) -> CriterionResult:
+    text = render_rule(node)
+    used = _members(node.items, ctx.accounts, ctx, text)
+    if not used:
+        return _result(node, path, True, f"{text}: no material of {_of(node.items)} used")
+    if node.weight_percent is None:
+        bad = [(a, via) for a, via in used if a.non_originating]
+        if bad:
+            return _result(node, path, False, f"{text}: non-originating materials of"
+                                              f" {_of(node.items)}: {_listed(bad)}",
+                           failures=tuple(a.material.id for a, _ in bad))
+        return _result(node, path, True, f"{text}: every material of {_of(node.items)} used is"
+                                         f" originating: {_listed(used)}")
+    accounts = [a for a, _ in used]
+    missing = _missing_weights(accounts)
+    if missing:
+        return _result(node, path, False, f"{text}: the rule is by weight but no weight_kg is"
+                                          f" given for {', '.join(missing)}",
+                       failures=tuple(missing))
+    total = sum((_weight(a) for a in accounts), _ZERO)
+    if not total:
+        return _result(node, path, False, f"{text}: the materials of {_of(node.items)} weigh"
+                                          " 0 kg; no share by weight can be established")
+    originating = total - sum((_non_originating_weight(a) for a in accounts), _ZERO)
+    pct, minimum = share(originating, total, _HUNDRED), node.weight_percent
+    passed = originating * _HUNDRED >= minimum * total
+    numbers = {"originating_kg": originating, "total_kg": total, "originating_pct": _pct(pct),
+               "min_pct": minimum}
+    failures = () if passed else tuple(a.material.id for a in accounts if a.non_originating)
+    return _result(node, path, passed,
+                   f"{text}: originating weight of {_of(node.items)} ({_listed(used)})"
+                   f" {originating} kg of {total} kg = {_pct(pct)}%"
+                   f" {'>=' if passed else '<'} {minimum}%", numbers=numbers, failures=failures)
+
+
 def _sp(node: SpecificProcess, path: str, ctx: _Context) -> CriterionResult:
-    done = {p.lower() for p in ctx.product.processes}
-    if node.process in done:
-        return _result(node, path, True, f"process {node.process} was carried out")
+    """Done in the producer, or in a country a full cumulation covers, as the BOM declares."""
+    producer = ctx.product.producer
+    declared = list(_declared_processes(ctx.product))
+    elsewhere = []
+    for step, country, where in declared:
+        if step != node.process:
+            continue
+        if country == producer:
+            return _result(node, path, True, f"process {node.process} was carried out in"
+                                             f" {producer} (the producer; {where})")
+        c = _cumulation_for(ctx.e, country, kinds=("full",)) if country else None
+        if c is not None:
+            return _result(node, path, True, f"process {node.process} was carried out in"
+                                             f" {country} ({where}), which {c.provision}"
+                                             " (full cumulation) covers")
+        elsewhere.append(f"in {country} ({where})" if country else
+                         f"by the supplier of an item of unknown origin ({where})")
+    if elsewhere:
+        return _result(node, path, False, f"process {node.process} was carried out only"
+                                          f" {'; '.join(elsewhere)}: neither the producer"
+                                          f" {producer} nor a country an applicable full"
+                                          " cumulation covers")
+    names = sorted({step for step, _, _ in declared})
     return _result(node, path, False, f"process {node.process} is not among the declared"
-                                      f" processes ({', '.join(sorted(done)) or 'none'})")
+                                      f" processes ({', '.join(names) or 'none'})")
+
+
+def _declared_processes(product: Product):
+    """``(process, country, where)`` for every declaration of the product's BOM tree: a plain
+    name on the product or an in-house intermediate was done by the producer, on a bought
+    material in its country of origin; ``processes_in`` at their partner."""
+    for step in product.processes:
+        yield step.process, step.country or product.producer, "declared on the product"
+    yield from _material_processes(product.bom, product.producer)
+
+
+def _material_processes(materials: tuple[Material, ...], producer: str):
+    for m in materials:
+        maker = producer if m.components else m.origin
+        kind = "intermediate" if m.components else "material"
+        for step in m.processes:
+            yield step.process, step.country or maker, f"declared on {kind} {m.id}"
+        for p in m.processes_in:
+            for name in p.processes:
+                yield name, p.country, f"processing of material {m.id}"
+        yield from _material_processes(m.components, producer)
 
 
 def _rvc(node: Rvc, path: str, ctx: _Context) -> CriterionResult:
@@ -356,6 +579,14 @@ def _rvc(node: Rvc, path: str, ctx: _Context) -> CriterionResult:
 
 def _maxnom(node: MaxNom, path: str, ctx: _Context) -> CriterionResult:
     p = ctx.product
+    if node.basis == "fob":
+        pct = share(ctx.vnm, p.fob, _HUNDRED)
+        passed = _at_most(ctx.vnm, node.percent, p.fob)
+        return _result(node, path, passed,
+                       f"VNM {ctx.vnm} / FOB {p.fob} = {_pct(pct)}%"
+                       f" {'<=' if passed else '>'} {node.percent}%",
+                       numbers={"fob": p.fob, "vnm": ctx.vnm, "nom_pct": _pct(pct),
+                                "max_pct": node.percent})
     passed = ctx.nom <= node.percent
     return _result(node, path, passed,
                    f"VNM {ctx.vnm} / ex-works {p.ex_works} = {_pct(ctx.nom)}%"
@@ -364,31 +595,125 @@ def _maxnom(node: MaxNom, path: str, ctx: _Context) -> CriterionResult:
                             "max_pct": node.percent})
 
 
+def _nom(node: NomLimit, path: str, ctx: _Context) -> CriterionResult:
+    """The non-originating materials of the items, by value (VNM: partner processing of full
+    cumulation excluded) against ex-works or FOB, or by weight against all materials used."""
+    text = render_rule(node)
+    non_originating = [a for a in ctx.accounts if a.non_originating]
+    used = _members(node.items, non_originating, ctx, text)
+    which = f"non-originating materials of {_of(node.items)}" + (
+        f" ({_listed(used)})" if used else " (none used)")
+    ids = tuple(a.material.id for a, _ in used)
+    if node.basis == "weight":
+        missing = _missing_weights(ctx.accounts)
+        if missing:
+            return _result(node, path, False, f"{text}: the limit is by weight of all the"
+                                              " materials used but no weight_kg is given for"
+                                              f" {', '.join(missing)}", failures=tuple(missing))
+        amount = sum((_non_originating_weight(a) for a, _ in used), _ZERO)
+        base = sum((_weight(a) for a in ctx.accounts), _ZERO)
+        unit, of = " kg", "the weight of all materials"
+        if not base:
+            return _result(node, path, False, f"{text}: the materials weigh 0 kg; no share by"
+                                              " weight can be established")
+    else:
+        amount = sum((a.vnm for a, _ in used), _ZERO)
+        base = ctx.product.fob if node.basis == "fob" else ctx.product.ex_works
+        unit, of = "", "FOB" if node.basis == "fob" else "ex-works"
+    pct = share(amount, base, _HUNDRED)
+    passed = _at_most(amount, node.percent, base)
+    numbers = {"used": amount, "base": base, "used_pct": _pct(pct), "max_pct": node.percent}
+    return _result(node, path, passed,
+                   f"{text}: {which} {amount}{unit} of {of} {base}{unit} = {_pct(pct)}%"
+                   f" {'<=' if passed else '>'} {node.percent}%", numbers=numbers,
+                   failures=() if passed else ids)
+
+
+def _nom_within_om(node: NomWithinOm, path: str, ctx: _Context) -> CriterionResult:
+    passed = ctx.vnm <= ctx.vom
+    return _result(node, path, passed,
+                   f"NOM<=OM: VNM {ctx.vnm} {'<=' if passed else '>'} VOM {ctx.vom}",
+                   numbers={"vnm": ctx.vnm, "vom": ctx.vom})
+
+
+def _from(node: MadeFrom, path: str, ctx: _Context) -> CriterionResult:
+    """"Manufacture from X": every non-originating material is of the items (a permission:
+    a split code must be of them in every candidate)."""
+    text = render_rule(node)
+    outside, inside = [], []
+    for a in ctx.accounts:
+        if not a.non_originating:
+            continue
+        member = _covered(node.items, a, ctx, text, permission=True)
+        (inside if member.inside else outside).append((a, member.via or f"HS {a.material.hs}"))
+    if outside:
+        return _result(node, path, False, f"{text}: non-originating materials not of"
+                                          f" {_of(node.items)}: {_listed(outside)}",
+                       failures=tuple(a.material.id for a, _ in outside))
+    if not inside:
+        return _result(node, path, True, f"{text}: no non-originating material used")
+    return _result(node, path, True, f"{text}: every non-originating material is of"
+                                     f" {_of(node.items)}: {_listed(inside)}")
+
+
 def _shifts(node: TariffShift, material: str, product: str) -> bool:
     n = _DIGITS[node.level]
-    return material[:n] != product[:n] and not exception_matches(node.exceptions, material)
+    return material[:n] != product[:n]
 
 
 def _ctc(node: TariffShift, path: str, ctx: _Context) -> CriterionResult:
+    """A change of classification for every non-originating material; ``except`` materials
+    never count as one (for ``ANY``: may not be used), ``allow`` materials are exempt. The
+    except list wins over the allow list (a limit is not lifted by a permission)."""
+    text = render_rule(node)
     products = ctx.product_codes.targets
-    failing = []
+    ctx.consulted.add(None)
+    no_change, excepted, allowed = [], [], []
     for a in ctx.accounts:
         if not a.non_originating:
+            continue
+        ctx.consulted.add(a.material.id)
+        if node.exceptions:
+            member = _covered(node.exceptions, a, ctx, text, permission=False)
+            if member.inside:
+                excepted.append((a, member.via))
+                continue
+        if node.allowed:
+            member = _covered(node.allowed, a, ctx, text, permission=True)
+            if member.inside:
+                allowed.append((a, member.via))
+                continue
+        if node.level == "any":
             continue
         codes = ctx.material_codes[a.material.id].targets
         if products is None or codes is None or not all(
                 _shifts(node, c, p) for c in codes for p in products):
-            failing.append(a)
-    mapped = sum(1 for c in (ctx.product_codes, *ctx.material_codes.values()) if c.mapping)
+            no_change.append(a)
+    compared = (ctx.product_codes, *(ctx.material_codes[a.material.id] for a in ctx.accounts
+                                     if a.non_originating))
+    mapped = sum(1 for c in compared if c.mapping)
     where = f" (compared in {ctx.version}, {mapped} code(s) mapped)" if mapped else ""
-    ids = tuple(a.material.id for a in failing)
+    exempt = f"; allowed: {_listed(allowed)}" if allowed else ""
+    failed = {id(a) for a in no_change} | {id(a) for a, _ in excepted}
+    failing = [a for a in ctx.accounts if id(a) in failed]
     if not failing:
+        if node.level == "any":
+            reason = "no change of classification required"
+            if node.exceptions:
+                reason += f"; no non-originating material of {_of(node.exceptions)} used"
+            return _result(node, path, True, reason + exempt)
         return _result(node, path, True, f"every non-originating material changes"
-                                         f" {node.level}{where}")
+                                         f" {node.level}{exempt}{where}")
+    ids = tuple(a.material.id for a in failing)
+    parts = []
+    if no_change:
+        parts.append(f"no change of {node.level} for {', '.join(a.material.id for a in no_change)}")
+    if excepted:
+        parts.append(f"non-originating materials of the except list {_of(node.exceptions)}"
+                     f" used: {_listed(excepted)}")
     ok, reason, numbers = _tolerance(failing, ctx)
-    return _result(node, path, ok, f"no change of {node.level} for {', '.join(ids)}{where};"
-                                   f" {reason}", numbers=numbers, failures=ids,
-                   tolerated=ids if ok else ())
+    return _result(node, path, ok, f"{'; '.join(parts)}{exempt}{where}; {reason}",
+                   numbers=numbers, failures=ids, tolerated=ids if ok else ())
 
 
 def _tolerance_basis(ctx: _Context) -> str | None:
@@ -466,7 +791,7 @@ def _qualify(product: Product, psr: Psr | None,
                            version, e)
     material_codes = {a.material.id: _codes(f"material {a.material.id}", a.material.hs,
                                             a.material.hs_version, version, e)
-                      for a in accounts if a.non_originating}
+                      for a in accounts}
     ctx = _Context(product=product, e=e, accounts=accounts, product_codes=product_codes,
                    material_codes=material_codes, version=version,
                    vnm=sum((a.vnm for a in accounts), _ZERO),
@@ -475,12 +800,16 @@ def _qualify(product: Product, psr: Psr | None,
     by_path = {r.node: r for r in results}
     passed_by = _passed_by(criterion, by_path) if results else None
     needs_rvc = _needs_rvc(criterion, by_path, "1") if passed_by else None
-    uses_ctc = any(isinstance(n, TariffShift) for n in _nodes(criterion))
-    codes = (product_codes, *material_codes.values()) if uses_ctc else ()
+    uses_ctc = any(isinstance(n, TariffShift) and n.level != "any" for n in _nodes(criterion))
+    shift_codes = (product_codes, *(material_codes[a.material.id] for a in accounts
+                                    if a.non_originating)) if uses_ctc else ()
+    consulted = ((product_codes,) if None in ctx.consulted else ()) + tuple(
+        material_codes[a.material.id] for a in accounts if a.material.id in ctx.consulted)
     warnings = [] if criterion else [f"no PSR for {product.hs} and {e.instrument.code} has"
                                      " no general rule; origin cannot be established"]
     warnings += [w for a in accounts for w in a.warnings]
-    warnings += [c.warning for c in codes if c.warning]
+    warnings += [c.warning for c in shift_codes if c.warning]
+    warnings += ctx.notes
     q = Qualification(
         subject=product.sku, hs=product.hs, hs_version=product.hs_version,
         originating=passed_by is not None,
@@ -488,12 +817,13 @@ def _qualify(product: Product, psr: Psr | None,
         psr_uid=psr.uid if psr else None, psr_scope=psr.scope if psr else None,
         used_general_rule=psr is None, passed_by=passed_by, criteria=tuple(results),
         numbers=_numbers(ctx, results),
-        ctc_failures=_union(r.failures for r in results),
+        ctc_failures=_union(r.failures for r, n in zip(results, _nodes(criterion))
+                            if isinstance(n, TariffShift)),
         tolerated=_union(r.tolerated for r in results),
         cumulated=tuple(c for a in accounts for c in a.cumulated),
         fungible=tuple(a.fungible for a in accounts if a.fungible),
         intermediates=tuple(a.intermediate for a in accounts if a.intermediate),
-        hs_mappings=_unique(tuple(c.mapping for c in codes if c.mapping)),
+        hs_mappings=_unique(tuple(c.mapping for c in shift_codes + consulted if c.mapping)),
         warnings=_unique(tuple(warnings)))
     return q, needs_rvc
 

@@ -11,12 +11,15 @@ member countries by the graph layer before they reach the engine.
 from __future__ import annotations
 
 from datetime import date
+from difflib import get_close_matches
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
+                      model_serializer, model_validator)
 
-from engine.criteria import Criterion
+from engine.criteria import Criterion, normalise_term
+from engine.processes import PROCESSES
 
 __all__ = [
     "CodeMapping",
@@ -29,6 +32,7 @@ __all__ = [
     "Instrument",
     "Leg",
     "Material",
+    "ProcessStep",
     "Processing",
     "Product",
     "ProofOption",
@@ -92,12 +96,62 @@ class FungibleStock(_Frozen):
     issued_before: Decimal = Field(default=Decimal(0), ge=0)
 
 
+def _process_name(name: str) -> str:
+    """A process of the controlled vocabulary (case-insensitive): a typo is an input error, or
+    it would silently fail every ``SP`` rule."""
+    key = name.strip().lower()
+    if key not in PROCESSES:
+        close = get_close_matches(key, PROCESSES, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"unknown process {name!r}: not in the vocabulary of engine.processes"
+                         f"{hint}")
+    return key
+
+
+class ProcessStep(_Frozen):
+    """A specific process carried out, and where: ``country`` None means by whoever made the
+    item (the producer for the product and for in-house intermediates, the country of origin for
+    a bought material). Written as a plain name, ``name@CC``, or ``{process, country}``."""
+
+    process: str
+    country: Country | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            name, _, country = value.partition("@")
+            return {"process": name, "country": country.strip() or None} if country else \
+                {"process": name}
+        return value
+
+    @field_validator("process")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _process_name(v)
+
+    @model_serializer(mode="wrap")
+    def _plain(self, handler: Any) -> object:
+        """A process done by the maker is written back as its plain name, as it was read."""
+        return self.process if self.country is None else handler(self)
+
+    @property
+    def text(self) -> str:
+        """``name`` or ``name@CC``: one string, for array-valued stores and CSV cells."""
+        return self.process if self.country is None else f"{self.process}@{self.country}"
+
+
 class Processing(_Frozen):
     """Work done on a material in a partner country before it arrived (full cumulation)."""
 
     country: Country
     value_added: NonNegative
     processes: tuple[str, ...] = ()
+
+    @field_validator("processes")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_process_name(p) for p in v)
 
 
 class Material(_Frozen):
@@ -106,6 +160,8 @@ class Material(_Frozen):
 
     With ``components`` the material is an intermediate made in-house: its origin is decided
     first under its own PSR, and ``processes`` are the specific processes used to make it.
+    ``named_as`` are the prose names the material answers to in rules (``"ingots of heading
+    7218"``): a ``"term"`` item matches them, case and spacing ignored.
     """
 
     id: str = Field(min_length=1)
@@ -122,8 +178,14 @@ class Material(_Frozen):
     processes_in: tuple[Processing, ...] = ()
     fungible: FungibleStock | None = None
     components: tuple[Material, ...] = ()
-    processes: tuple[str, ...] = ()
+    processes: tuple[ProcessStep, ...] = ()
     weight_kg: NonNegative | None = None
+    named_as: tuple[str, ...] = ()
+
+    @field_validator("named_as")
+    @classmethod
+    def _terms(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(normalise_term(t) for t in v)
 
 
 def _all_materials(materials: tuple[Material, ...]):
@@ -143,7 +205,7 @@ class Product(_Frozen):
     ex_works: Decimal = Field(gt=0)
     fob: Decimal = Field(gt=0)
     currency: str
-    processes: tuple[str, ...] = ()
+    processes: tuple[ProcessStep, ...] = ()
     wholly_obtained: bool = False
     bom: tuple[Material, ...] = ()
 

@@ -68,7 +68,8 @@ def _rows(sku: str, materials: tuple[Material, ...], parent: str | None,
             "uid": uid, "hs_uid": hs_uid(m.hs_version, m.hs), "parent": parent,
             "props": {"line_id": m.id, "description": m.description, "hs": m.hs, "hs_version": m.hs_version,
                       "origin": m.origin, "wholly_obtained": m.wholly_obtained,
-                      "processes": list(m.processes) or None, "weight_kg": _text(m.weight_kg),
+                      "processes": [p.text for p in m.processes] or None, "weight_kg": _text(m.weight_kg),
+                      "named_as": list(m.named_as) or None,
                       "declaration": _json(m.declaration), "processes_in": _json(m.processes_in),
                       "fungible": _json(m.fungible), "source": SOURCE},
             "line": {"quantity": _text(m.quantity), "unit": m.unit, "value": _text(m.value),
@@ -85,7 +86,7 @@ def store_bom(store: Store, product: Product) -> None:
     nested = [{"uid": r["uid"], "parent": parent, "props": r["line"]} for parent, r in rows if parent is not None]
     props = {"description": product.description, "hs": product.hs, "hs_version": product.hs_version,
              "producer": product.producer, "ex_works": _text(product.ex_works), "fob": _text(product.fob),
-             "currency": product.currency, "processes": list(product.processes) or None,
+             "currency": product.currency, "processes": [p.text for p in product.processes] or None,
              "wholly_obtained": product.wholly_obtained, "source": SOURCE}
 
     def write(tx: ManagedTransaction) -> None:
@@ -115,7 +116,8 @@ def _material(props: dict, line: dict, components: tuple[Material, ...]) -> Mate
         processes_in=tuple(Processing.model_validate(p) for p in json.loads(processes_in)) if processes_in else (),
         fungible=FungibleStock.model_validate_json(fungible) if fungible else None,
         components=components, processes=tuple(props.get("processes") or ()),
-        weight_kg=Decimal(props["weight_kg"]) if props.get("weight_kg") is not None else None)
+        weight_kg=Decimal(props["weight_kg"]) if props.get("weight_kg") is not None else None,
+        named_as=tuple(props.get("named_as") or ()))
 
 
 def read_product(store: Store, sku: str, field: str = "sku") -> Product:

@@ -241,3 +241,49 @@ def test_csv_unknown_parent_and_second_product_row():
 def test_known_codes_may_be_a_predicate():
     doc = parse_bom(csv_text(*ROWS), "bom.csv", lambda version, code: version == "HS2022")
     assert len(doc.product.bom) == 3
+
+
+# --------------------------------------------------------------------------- processes, named_as
+
+
+def test_yaml_processes_with_country_and_named_as():
+    text = yaml_with("  currency: USD\nbom:", "  currency: USD\n  processes: [Weaving, {process: dyeing,"
+                                             " country: VN}, printing@TH]\nbom:")
+    text = text.replace("    origin: \"NO\"\n", "    origin: \"NO\"\n        named_as: [\"bare  boards\","
+                                                " circuit boards]\n")
+    p = parse_bom(text, "bom.yaml", KNOWN).product
+    assert [(s.process, s.country) for s in p.processes] == [("weaving", None), ("dyeing", "VN"),
+                                                              ("printing", "TH")]
+    assert p.bom[0].components[0].named_as == ("bare boards", "circuit boards")
+    assert p.model_dump(mode="json")["processes"] == ["weaving", {"process": "dyeing", "country": "VN"},
+                                                      {"process": "printing", "country": "TH"}]
+
+
+def test_yaml_unknown_process_is_an_error_on_its_line():
+    text = yaml_with("    origin: MY\n    declaration:", "    origin: MY\n    processes: [weavng]\n"
+                                                        "    declaration:")
+    err = reject(text, "bom.yaml")
+    assert (err.line, err.field) == (36, "processes")
+    assert err.message.startswith("unknown process 'weavng'") and "weaving" in err.message
+    text = yaml_with("    origin: MY\n    declaration:", "    origin: MY\n    processes:\n"
+                                                        "      - {process: dyeng, country: VN}\n"
+                                                        "    declaration:")
+    err = reject(text, "bom.yaml")
+    assert (err.line, err.field) == (37, "process")
+
+
+def test_csv_named_as_and_processes_columns():
+    header = HEADER.replace(",fob", ",fob,processes,named_as")
+    rows = [r + ",," for r in ROWS]
+    rows[0] = rows[0][:-2] + ",weaving; dyeing@VN,"
+    rows[4] = rows[4][:-2] + ",,transformer cores; cores of heading 8504"
+    p = parse_bom(csv_text(*rows, header=header), "bom.csv", KNOWN).product
+    assert [s.text for s in p.processes] == ["weaving", "dyeing@VN"]
+    assert p.bom[2].named_as == ("transformer cores", "cores of heading 8504")
+    rows[0] = rows[0].replace("weaving", "weavng")
+    err = reject(csv_text(*rows, header=header), "bom.csv")
+    assert (err.line, err.field) == (2, "processes") and "unknown process 'weavng'" in err.message
+    rows = [r + ",," for r in ROWS]
+    rows[0] = rows[0][:-2] + ",,cores"
+    err = reject(csv_text(*rows, header=header), "bom.csv")
+    assert (err.line, err.field, err.message) == (2, "named_as", "not allowed on this row")

@@ -258,7 +258,7 @@ def test_full_cumulation_counts_partner_processing():
     # non-originating wafer (value 50) processed in TH (30 of its value added there)
     wafer = mat("wafer", "381800", "50", origin="TH",
                 processes_in=(Processing(country="TH", value_added=D(30),
-                                         processes=("dicing",)),))
+                                         processes=("diffusion-integrated-circuits",)),))
     diagonal_only = run(product(wafer), "RVC(60)", cumulation=(cum("diagonal", ASEAN),))
     assert diagonal_only.numbers.vnm == D(50) and not diagonal_only.originating
     assert any("processing in TH not counted" in w for w in diagonal_only.warnings)
