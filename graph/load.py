@@ -92,7 +92,7 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
         ("MERGE_INSTRUMENTS", [
             {"code": i.code, "agreement": agreement, "props": fact_props(
                 i, agreement=agreement, kind=i.kind, title=i.title, signed=i.signed,
-                entry_into_force=i.entry_into_force, pairing=i.pairing, general_rule=i.general_rule,
+                entry_into_force=i.entry_into_force, pairing=i.pairing, general_rule=i.general_rule, general_rule_note=i.general_rule_note,
                 general_criteria=criterion_to_json(parse_rule(i.general_rule)) if i.general_rule else None,
                 status=i.status, expected=i.expected,
                 origin_terms=i.origin.model_dump_json(by_alias=True) if i.origin else None)}
@@ -118,8 +118,9 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
         ("MERGE_PSRS", [
             {"uid": f"{p.instrument}:{p.hs_version}:{p.scope}:{_iso(p.valid_from) or 'undated'}", "instrument": p.instrument,
              "target": hs_uid(p.hs_version, p.code), "props": fact_props(
-                p, instrument=p.instrument, hs_version=p.hs_version, scope=p.scope, ex=p.ex, rule=p.rule,
-                criteria=criterion_to_json(parse_rule(p.rule)), valid_from=p.valid_from, valid_until=p.valid_until)}
+                p, instrument=p.instrument, hs_version=p.hs_version, scope=p.scope, ex=p.ex, rule=p.rule or p.text,
+                criteria=criterion_to_json(parse_rule(p.rule)) if p.rule else None, machine_evaluable=p.rule is not None,
+                text=p.text, reason=p.reason, licence=p.licence, valid_from=p.valid_from, valid_until=p.valid_until)}
             for p in seeds.psrs]),
         *tariff_rows(seeds),
     ]

@@ -194,6 +194,7 @@ class InstrumentSeed(Fact):
     entry_into_force: Literal["per_party", "bilateral", "all_parties"] = "per_party"
     pairing: Literal["any", "across_sides"] = "any"
     general_rule: Rule | None = None
+    general_rule_note: OptText = None  # why there is none (or what is known), with its source
     psr_schedules: list[ScheduleSeed] = []
     status: Literal["in_force", "signed", "concluded", "terminated"]
     expected: OptText = None
@@ -220,12 +221,24 @@ class AgreementFile(BaseModel):
 
 
 class PsrRow(Fact):
+    """One annex line for one scope. ``rule`` is rule syntax; a line the compiler could not translate
+    exactly leaves it empty and is kept as ``text`` (the annex wording) with the ``reason``."""
+
     instrument: InstrumentCode
     hs_version: VersionCode
     scope: Annotated[str, Field(pattern=r"^(ex )?(\d{2}|\d{4}|\d{6})$")]
-    rule: Rule
+    rule: Rule | None = None
+    text: OptText = None
+    reason: OptText = None
+    licence: OptText = None
     valid_from: OptDate = None
     valid_until: OptDate = None
+
+    @model_validator(mode="after")
+    def _rule_or_text(self) -> "PsrRow":
+        if self.rule is None and not (self.text and self.reason):
+            raise ValueError("a PSR without a rule is text only: give its text and the reason")
+        return self
 
     @property
     def code(self) -> str:
