@@ -34,7 +34,8 @@ from seeds.formats import Problems, edition_in_force, previous_edition
 from seeds.formats.hs_lists import HsList
 from seeds.formats.psr_table import AnnexScope, PsrTable
 from seeds.formats.eu_roo import DEFAULT_HS_VERSION as EU_DEFAULT_HS_VERSION
-from seeds.formats.uk_roo import RooData, RuleSet, Scheme, translate
+from seeds.formats.rule_text import HEADING_LABEL, RuleText, compile_rule_set
+from seeds.formats.uk_roo import RooData, RuleSet, Scheme
 from seeds.formats.unsd import CorrelationTable
 from seeds.formats.wto_rta import WtoRtaData
 
@@ -250,8 +251,6 @@ UK_AREA_TO_ISO = {"XS": "RS"}  # Serbia (XS in the EU/UK geonomenclature)
 TEXT_ONLY = "imported as text only (machine_evaluable=false)"
 STRUCTURED = "imported with structured criteria (machine-evaluable)"
 SKIPPED = "skipped"
-HEADING_LABEL = "heading label (its only rule is empty; the ex entries under it carry the rules)"
-BAD_RANGE = "commodity-code range is not two 10-digit codes in the source (a heading list written into min/max)"
 NOT_VALID = "rule set marked not valid in the source"
 
 
@@ -337,12 +336,6 @@ def _join_rules(rule_set: RuleSet) -> str:
     return text
 
 
-def _compile(rule_set: RuleSet) -> tuple[str | None, str | None]:
-    """The rule set's rule syntax when every rule's wording translates exactly; else why not."""
-    tr = translate(rule_set)
-    return tr.rule, tr.reason
-
-
 class _Tally:
     """Outcomes of one import: per rule (``ImportSummary.outcomes``) and per scheme's rule sets."""
 
@@ -366,7 +359,7 @@ class _Tally:
         out = self.scheme(scheme)
         out.rule_sets += 1
         if reason is None:
-            self.rules[STRUCTURED]["criteria from the class tags and the rule's wording"] += len(rule_set.rules)
+            self.rules[STRUCTURED]["criteria compiled from the rule's wording"] += len(rule_set.rules)
             out.machine_evaluable += 1
         else:
             self.rules[TEXT_ONLY][reason] += len(rule_set.rules)
@@ -471,11 +464,12 @@ def roo_plan(side: RooSide, data: RooData, codes: list[str], existing_parties: s
             if not rs.valid:
                 tally.skip(scheme.code, rs, NOT_VALID)
                 continue
-            if rs.heading_label:
+            compiled = compile_rule_set([RuleText(r.text, r.operator, r.classes) for r in rs.rules])
+            if compiled.reason == HEADING_LABEL:
                 tally.skip(scheme.code, rs, HEADING_LABEL)
                 continue
-            if rs.range_problem:
-                tally.skip(scheme.code, rs, BAD_RANGE)
+            if rs.defect:
+                tally.skip(scheme.code, rs, rs.defect)
                 continue
             found = index.cover(rs.min_code, rs.max_code)
             if not found:
@@ -483,7 +477,7 @@ def roo_plan(side: RooSide, data: RooData, codes: list[str], existing_parties: s
                                             f"(codes that are not in {hs_version}, or the {hs_version} list is not "
                                             f"imported)")
                 continue
-            rule, reason = _compile(rs)
+            rule, reason = compiled.rule, compiled.reason
             tally.compiled(scheme.code, rs, reason)
             level = _label_level(rs.heading)
             ex = any(partial or (level is not None and len(c) == level) for c, partial in found)
@@ -493,6 +487,7 @@ def roo_plan(side: RooSide, data: RooData, codes: list[str], existing_parties: s
                 "uid": uid, "instrument": code, "hs_version": hs_version, "scope": rs.heading, "ex": ex,
                 "rule": rule or text, "criteria": criterion_to_json(parse_rule(rule)) if rule else None,
                 "machine_evaluable": rule is not None, "reason": reason, "text": text,
+                "rule_notes": list(compiled.notes),
                 "classes": sorted({c for r in rs.rules for c in r.classes}),
                 "commodity_range": f"{rs.min_code}-{rs.max_code}", "valid_from": None, "valid_until": None,
                 "quota": any(r.quota for r in rs.rules),

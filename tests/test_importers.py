@@ -500,12 +500,12 @@ def test_cli_eu_roo_json_summary_and_bad_field(tmp_path: Path) -> None:
 
 
 def test_a_text_only_rule_is_reported_never_evaluated(seeded: Store) -> None:
-    """A UK rule kept as text governs 854190 under UK-JAPAN: the answer says so and no verdict is guessed."""
+    """A UK rule kept as text governs 854130 under UK-JAPAN: the answer says so and no verdict is guessed."""
     _uk(seeded)
-    rule = governing_rule(seeded, "UK-JAPAN", "854190", "HS2022", date(2025, 1, 1))
+    rule = governing_rule(seeded, "UK-JAPAN", "854130", "HS2022", date(2025, 1, 1))
     assert rule.criterion is None and not rule.general_rule
     assert any("kept as text only" in note for note in rule.notes)
-    product = Product(sku="JP-PART", hs="854190", hs_version="HS2022", producer="JP", ex_works=Decimal(90),
+    product = Product(sku="JP-PART", hs="854130", hs_version="HS2022", producer="JP", ex_works=Decimal(90),
                       fob=Decimal(100), currency="USD")
     report = evaluate_shipment(seeded, product, Shipment(exporter="JP", importer="GB", date=date(2025, 1, 1)))
     assert "UK-JAPAN" not in {v.instrument for v in report.verdicts}

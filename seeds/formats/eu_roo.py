@@ -13,9 +13,10 @@ Layout read (one directory), the UK layout of ``seeds.formats.uk_roo`` under oth
 
 Known defects of the data, kept deliberately: rule sets whose ``min``/``max`` are a heading list
 written into a code (``"7108and7110"``, ``"210310,210320,210390"``, ``"350220–3504"``) are read with
-a ``range_problem`` and reported as skipped, not as a file error (a ``min`` that is no string, or
-missing, still is one); rule sets whose only rule is empty are heading labels whose ``ex`` entries
-carry the rules (``RuleSet.heading_label``); two rule-set files (``oct``, ``united_kingdom``) have no
+a ``defect`` and reported as skipped, not as a file error (a ``min`` that is no string, or missing,
+still is one), and so is the one rule set with an empty heading (tunisia, range 0000000000-9999999999,
+which would cover every code); rule sets whose only rule is empty are heading labels whose ``ex`` entries
+carry the rules (``rule_text.HEADING_LABEL``, counted apart); two rule-set files (``oct``, ``united_kingdom``) have no
 scheme in the schemes file.
 
 **HS edition.** The ``min``/``max`` ranges follow each annex's own heading labels, so they are in

@@ -34,6 +34,8 @@ from seeds.formats import Problems
 from seeds.formats.rule_text import RuleText, compile_rule_set, compile_text, plain_text
 
 SCHEMES_FILE = "roo_schemes_uk.json"
+NO_HEADING = "no heading label in the source (its commodity-code range cannot be checked against one)"
+BAD_RANGE = "commodity-code range is not two 10-digit codes in the source (a heading list written into min/max)"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEN = re.compile(r"^\d{10}$")
 
@@ -89,16 +91,11 @@ class RuleSet:
     valid: bool
     rules: tuple[Rule, ...]
     file: str
-    range_problem: str | None = None  # why min/max are no usable range (a layout that tolerates it)
+    defect: str | None = None  # why it cannot be attached (a layout whose data has such rows); a stable phrase
 
     @property
     def path(self) -> str:
         return f"rule_sets[{self.index}]"
-
-    @property
-    def heading_label(self) -> bool:
-        """Only a label: its one rule is empty (the ``ex`` entries listed under it carry the rules)."""
-        return len(self.rules) == 1 and not self.rules[0].plain
 
 
 @dataclass(frozen=True)
@@ -199,28 +196,31 @@ def _scheme(raw: Any, i: int, file: str, problems: Problems) -> Scheme | None:
 
 def _rule_set(raw: Any, scheme: str, i: int, file: str, problems: Problems, ranges_may_be_text: bool
               ) -> RuleSet | None:
-    """One rule set; with ``ranges_may_be_text`` a min/max string that is no 10-digit code is kept as
-    the rule set's ``range_problem`` (reported, not an error), for data known to carry such rows."""
+    """One rule set; with ``ranges_may_be_text`` an empty heading label or a min/max string that is no
+    10-digit code is kept as the rule set's ``defect`` (reported, not an error), for data known to carry
+    such rows."""
     at = f"rule_sets[{i}]"
     if not isinstance(raw, dict):
         problems.add(file, None, at, "expected an object")
         return None
     ok = True
+    defect = None
     heading = raw.get("heading")
-    if not isinstance(heading, str) or not heading.strip():
+    if ranges_may_be_text and heading == "":
+        defect = NO_HEADING
+    elif not isinstance(heading, str) or not heading.strip():
         problems.add(file, None, f"{at}.heading", f"expected the heading label, got {heading!r}")
         ok = False
     bounds = {}
-    range_problem = None
     for key in ("min", "max"):
         value = raw.get(key)
         if ranges_may_be_text and isinstance(value, str) and not _TEN.match(value):
-            range_problem = range_problem or f"{key} {value!r} is not a 10-digit commodity code in the source"
+            defect = defect or BAD_RANGE
         elif not isinstance(value, str) or not _TEN.match(value):
             problems.add(file, None, f"{at}.{key}", f"expected a 10-digit commodity code, got {value!r}")
             ok = False
         bounds[key] = value
-    if ok and not range_problem and bounds["min"] > bounds["max"]:
+    if ok and not defect and bounds["min"] > bounds["max"]:
         problems.add(file, None, f"{at}.max", f"{bounds['max']} is below min {bounds['min']}")
         ok = False
     valid = raw.get("valid", True)
@@ -265,7 +265,7 @@ def _rule_set(raw: Any, scheme: str, i: int, file: str, problems: Problems, rang
         return None
     return RuleSet(scheme, i, heading.strip(), chapter, (raw.get("subdivision") or "").strip()
                    if isinstance(raw.get("subdivision"), str) else "", bounds["min"], bounds["max"], valid,
-                   tuple(rules), file, range_problem)
+                   tuple(rules), file, defect)
 
 
 def read_uk_roo(directory: Path, display: str | None = None) -> RooData:
