@@ -100,8 +100,17 @@ PROCESSES = _vocabulary(
     ("dyeing-of-yarn-of-natural-fibres", "dyeing of yarn of natural fibres", _EU_LIST,
      "dyeing of yarn of natural fibres"),
     # chemical rules (Chapters 28-40) as their introductory note defines them
-    ("purification", "purification as the introductory note on chemical rules defines it (removal of impurities "
-     "to the degrees the note sets out)", _CHEM, "purification"),
+    ("purification", "purification resulting in the elimination of at least 80% of the content of existing "
+     "impurities, or the reduction or elimination of impurities resulting in a good suitable for one of the "
+     "applications the note lists (pharmaceutical, analytical, micro-electronic, optical, biotechnical, separation "
+     "carrier, nuclear grade uses)", _CHEM, "purification"),
+    ("specific-process-chemical-note-9",
+     "one of the processes Introductory Note 9 of the list defines for Chapters 28 to 39: production by cell "
+     "culture or fermentation, chemical reaction, mixtures and blends, purification, change in particle size, "
+     "standard materials, isomer separation", "UK-Iceland/Norway and UK-Switzerland/Liechtenstein lists, "
+     "Introductory Note 9 (UK Trade Tariff rules-of-origin data)"),
+    ("electrolytic-or-thermal-treatment", "manufacture by electrolytic or thermal treatment (of base metals, "
+     "Chapter 76)", _EU_LIST, "thermal or electrolytic treatment", "electrolytic or thermal treatment"),
     ("mixing-and-blending", "the deliberate and proportionally controlled mixing or blending (including "
      "dispersing) of materials to conform to predetermined specifications, as the note defines it", _CHEM,
      "mixing and blending", "blending"),

@@ -86,6 +86,16 @@ EXACT = [
      'SP(printing-with-two-preparatory-or-finishing-operations) & NOM("unprinted fabric", 47.5)'),
     ("Operations of refining and/or one or more specific process(es)", "SP(refining) | SP(specific-process-petroleum)"),
     ("Retreading of used tyres.", "SP(retreading-of-used-tyres)"),
+    ("Extrusion of man-made fibres accompanied by spinning or spinning of natural fibres.",
+     "SP(extrusion-man-made-fibres) & SP(spinning) | SP(spinning-natural-fibres)"),
+    ("Manufacture by thermal or electrolytic treatment from unalloyed aluminium or waste and scrap of aluminium.",
+     'SP(electrolytic-or-thermal-treatment) & FROM("unalloyed aluminium or waste and scrap of aluminium")'),
+    ("Manufacture from materials of any heading, except heading 3203, heading 3204 and heading 3205. However, "
+     "materials of heading 3205 may be used, provided that their total value does not exceed 20% of the ex-works "
+     "price of the product.", "ANY except 3203, 3204 & NOM(3205, 20)"),
+    ("A change from any other chapter, provided that the product is both cut (or knit to shape) and sewn or otherwise "
+     "assembled in the territory of a Party.", "CC & SP(cut-or-knit-to-shape-and-assembled)"),
+    ("A change from within this heading or any other heading.", "ANY"),
     ("Making-up including cutting of fabric, provided that the value of non-originating materials used does not "
      "exceed 50% of the ex-works price (EXW) or 45% of the Free on Board (FOB) cost of the product.",
      "SP(making-up) & (MaxNOM(50) | MaxNOM(45, fob))"),
@@ -122,7 +132,7 @@ def test_rvc_without_a_named_method_leaves_it_to_the_instrument_and_says_so() ->
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("Extrusion of man-made fibres accompanied by spinning or spinning of natural fibres.",
+    ("Twisting or any mechanical operation combined with weaving.",
      "process alternatives whose grouping the wording leaves open"),
     ("A maximum of 55% of the ex-works price (EXW) is made up of non-originating parts (MAXNOM) (1st Jan 2021 to "
      "31st Dec 2024).", "rule valid for a period stated in the text"),
@@ -160,13 +170,27 @@ def test_rule_set_enumeration_a_b_or_c_is_alternatives() -> None:
     assert compile_rule_set(rules).rule == "CTH | MaxNOM(50) | RVC(55)"
 
 
-def test_rule_set_without_operators_stays_text() -> None:
+def test_rule_set_without_operators_is_alternatives_and_says_so() -> None:
+    # new-zealand.json carries no operator at all; the publisher's wizard offers each rule as one way to qualify
     rules = [RuleText("CTH: All non-originating materials used in the production of the good have undergone a change "
                       "in tariff classification at the 4-digit level (tariff heading)."),
              RuleText("The good has a Regional Value Content (RVC) as calculated under Article 4 of the Origin "
                       "Reference Document of not less than 40%, whether using the build-up method or build-down method "
                       "(RVC40).")]
+    compiled = compile_rule_set(rules)
+    assert compiled.rule == "CTH | RVC(40, build-down) | RVC(40, build-up)"
+    assert any("taken as alternatives" in n for n in compiled.notes)
+
+
+def test_rule_set_mixing_operators_stays_text() -> None:
+    rules = [RuleText(CTH), RuleText(MAXNOM_40, "or"), RuleText(CTH, None), RuleText(MAXNOM_40, "and")]
     assert compile_rule_set(rules) == Compiled(None, "rules listed without an operator between them")
+
+
+def test_rule_set_alternatives_for_different_goods_stay_text() -> None:
+    rules = [RuleText("A change to a good of heading 0201 from any other chapter."),
+             RuleText("A change to a good of heading 0202 from any other heading.", "or")]
+    assert compile_rule_set(rules) == Compiled(None, "alternatives for different goods of the rule set")
 
 
 def test_rule_set_however_continuation_is_rejoined() -> None:

@@ -327,7 +327,9 @@ def _except_items(text: str) -> list[str]:
     codes = _code_items(text)
     if codes:
         return codes
-    raise _Untranslated("exception named in prose")
+    if re.match(r"^(?:(?:sub)?headings?|chapters?|\d)", text, re.I) or re.search(r"\bheadings? \d.*\bor\b", text):
+        raise _Untranslated("exception named in prose")
+    return [_term(re.sub(r"^non-originating ", "", text))]
 
 
 def _value_limit(text: str):
@@ -499,6 +501,16 @@ def _sp(names: list[str]):
     return _any([_Atom(f"SP({n})") for n in names])
 
 
+_GROUPED = {
+    # alternatives whose grouping the operations fix: a spinning cannot be "accompanied by spinning"
+    "extrusion of man-made fibres accompanied by spinning or spinning of natural fibres":
+        "SP(extrusion-man-made-fibres) & SP(spinning) | SP(spinning-natural-fibres)",
+    "extrusion of man-made fibres accompanied, if necessary, by spinning or spinning of natural fibres": None,
+    "spinning of natural fibres or extrusion of man-made fibres accompanied by spinning":
+        "SP(spinning-natural-fibres) | SP(extrusion-man-made-fibres) & SP(spinning)",
+}
+
+
 def _process(sentence: str):
     """A process wording: steps joined by 'combined with' / 'accompanied by', each a list of alternatives.
 
@@ -508,6 +520,10 @@ def _process(sentence: str):
     ambiguous ("A or B accompanied by C") and stays text.
     """
     s = _PRINTING_WITH.sub(_PRINTING_NAME, sentence.strip())
+    if s.lower() in _GROUPED:
+        if _GROUPED[s.lower()] is None:
+            raise _Untranslated("process alternatives whose grouping the wording leaves open")
+        return _Atom(_GROUPED[s.lower()])
     proviso = None
     m = re.match(r"^(.+?),? (?:provided (?:that )?|where |the value of which )(the (?:total )?value of .+|does not exceed .+)$",
                  s, re.I)
@@ -548,7 +564,7 @@ _MAIN = re.compile(r"^(?:Manufacture|Production|Other operations(?: than those r
 
 def _conditions(body: str) -> list[str]:
     """Split a manufacture sentence's conditions: '- a, and - b', 'a, and in which b', 'a; b'."""
-    body = body.strip()
+    body = re.sub(r"(other than that of the (?:product|good)) (?=the value of)", r"\1; ", body.strip())
     if body.startswith("- ") or " - " in body:
         parts = re.split(r"(?:^|[,;]?\s+(?:and |or )?)- (?=[a-zA-Z])", body)
         parts = [p for p in parts if p.strip()]
@@ -567,7 +583,13 @@ def _manufacture(sentence: str):
     body = re.sub(r"^:\s*", "", body)
     if not body:
         raise _Untranslated("manufacture without a condition")
-    if re.match(r"^by (?:thermal|electrolytic)", body, re.I):
+    if m := re.match(r"^by (thermal or electrolytic|electrolytic or thermal) treatment,? (.+)$", body, re.I):
+        rest = m.group(2)
+        step = _Atom("SP(electrolytic-or-thermal-treatment)")
+        if rest.lower().startswith("from "):
+            return _all([step, _from(rest[5:])])
+        return _all([step, _manufacture("Manufacture " + rest)])
+    if re.match(r"^by ", body, re.I):
         raise _Untranslated("manufacture by a named treatment")
     if body.lower().startswith("from") and not re.match(r"^from:? (?:non-originating )?materials (?:of any|not)",
                                                         body, re.I):
@@ -607,6 +629,10 @@ def _however(node, sentence: str):
                  s, re.I)
     if m:
         items = _items(re.sub(r"^non-originating ", "", m.group(1)))
+        if len(ctcs) == 1 and ctcs[0].keyword == "ANY" and all(i in ctcs[0].excepts for i in items):
+            # 'any heading, except 3203, 3204 and 3205. However, materials of 3205 may be used, provided ... 20%'
+            ctcs[0].excepts[:] = [e for e in ctcs[0].excepts if e not in items]
+            return _all([node, _Atom(f"NOM({', '.join(items)}, {_pct(m.group(2))})")])
         if len(ctcs) != 1 or ctcs[0].keyword == "ANY":
             raise _Untranslated("'However' permission that does not fit the rule it follows")
         ctcs[0].allows.extend(items)
@@ -644,7 +670,7 @@ _MAXNOM = [re.compile(rf"^A maximum of {_N} of the ex-works price \(EXW\) is mad
            re.compile(rf"^The maximum value of non-originating materials \(MaxNOM\) cannot exceed {_N} {_EXW}$", re.I)]
 _WO = re.compile(r"^(?:All goods must be wholly obtained|The goods? (?:is|are|must be) wholly obtained|Wholly obtained)$",
                  re.I)
-_WO_OF = re.compile(r"^All (?:the )?(.+?) (?:shall|must) be wholly obtained$", re.I)
+_WO_OF = re.compile(r"^All (?:the )?(.+?)(?: used)? (?:shall be|must be|are|is) wholly obtained$", re.I)
 _DATED = re.compile(r"\((?:\d+(?:st|nd|rd|th)? \w+ \d{4} (?:to|-) \d+(?:st|nd|rd|th)? \w+ \d{4}|\d+(?:st|nd|rd|th)? "
                     r"\w+ \d{4} onwards)\)", re.I)
 
@@ -662,6 +688,15 @@ def _tariff_phrase(s: str):
         if {"2": "CC", "4": "CTH", "6": "CTSH"}.get(digits) != keyword or _CTC_LEVEL[word] != keyword:
             raise _Untranslated("change of classification whose level words disagree")
         return _Ctc(keyword, _except_items(m.group(4)) if m.group(4) else [], [])
+    if re.match(r"^(?:A )?change (?:to .+? )?from within (?:this|any one of these) (heading|subheading)s? or (?:from )?any "
+                r"other \1$", s, re.I):
+        return _Ctc("ANY", [], [])
+    if m := re.match(r"^(.+?),? provided that the (?:product|good) is both cut \(or knit to shape\) ?and sewn or otherwise "
+                     r"assembled in the territory of (?:a|one or more of the) Part(?:y|ies)$", s, re.I):
+        head = _tariff_phrase(m.group(1))
+        if head is None:
+            return None
+        return _all([head, _Atom("SP(cut-or-knit-to-shape-and-assembled)")])
     if m := _CHANGE.match(s):
         if m.group(1) and not _code_items(re.sub(r"^(?:a good of |an? |goods? of )", "", m.group(1))):
             raise _Untranslated("change of classification for goods described in prose")
@@ -708,6 +743,8 @@ def _compile(plain: str) -> tuple[object, list[str]]:
         raise _Untranslated("regional value content under the focused value method")
     if re.search(r"\bset\b.*rule which would apply", text, re.I):
         raise _Untranslated("rule for sets")
+    if text == "Specific process(es)" and notes == ["refers to Introductory Note 9 (not evaluated)"]:
+        return _Atom("SP(specific-process-chemical-note-9)"), notes
     alternatives = re.split(r",? or (?=(?:Manufacture|Production|Other operations|Making-up|Weaving|Knitting|Spinning|"
                             r"Extrusion|Printing|Flocking|Twisting|Dyeing|Yarn dyeing)\b)", text)
     nodes = []
@@ -783,6 +820,10 @@ def _joined(rules: Sequence[RuleText]) -> list[tuple[str, str | None]] | None:
     return out
 
 
+_LISTED = ("rules listed without an operator: taken as alternatives, as the publisher's origin wizard offers each "
+           "rule of a rule set as one way to qualify")
+
+
 def compile_rule_set(rules: Sequence[RuleText]) -> Compiled:
     """A rule set's rules, combined as the source combines them (see the module docstring)."""
     if not rules:
@@ -799,6 +840,8 @@ def compile_rule_set(rules: Sequence[RuleText]) -> Compiled:
         combine = "and" if all(op == "and" for op in later) else None
     elif not later or all(op == "or" for op in later) or (later[-1] == "or" and set(later[:-1]) <= {None}):
         combine = "or"
+    elif set(later) == {None}:
+        combine = "listed"
     else:
         combine = None
     if combine is None:
@@ -814,6 +857,9 @@ def compile_rule_set(rules: Sequence[RuleText]) -> Compiled:
     notes = tuple(dict.fromkeys(n for c in compiled for n in c.notes))
     if len(compiled) == 1:
         return compiled[0]
+    if combine == "listed":
+        notes += (_LISTED,)
+        combine = "or"
     if combine == "or":
         rule = " | ".join(c.rule for c in compiled)
     else:
