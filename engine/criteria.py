@@ -126,8 +126,6 @@ def normalise_item(entry: str) -> str:
     return _hs_digits(entry)
 
 
-_normalise_exception = normalise_item
-
 
 def item_term(item: str) -> str | None:
     """The term of a ``"term"`` item (without quotes), else None."""
