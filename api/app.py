@@ -14,11 +14,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
 
 from api import problems
 from api.deps import API_KEY_ENV
+from api.limits import BodyLimits, BomWorkers, Limits
 from api.models import OPENAPI_MODELS
 from api.routes import include_routers
 from graph import queries
@@ -37,7 +39,20 @@ version, agreement, instrument, product) is a 404; a malformed value or body is 
 **Writes** (`PUT`) need the key set in `ORIGINGRAPH_API_KEY` when the server started, sent as
 `Authorization: Bearer <key>` or `X-API-Key: <key>` (401 without it or with a wrong one). A server
 started without that variable refuses writes (403).
+
+**Limits** (each a problem naming what was exceeded): a body over `ORIGINGRAPH_MAX_BODY_BYTES`
+(default 10 MB) is a 413; a request target over 8 KB a 414; a JSON, YAML or CSV body that is not
+UTF-8 text, holds control characters or escapes of lone surrogates a 422; a BOM of more than
+`ORIGINGRAPH_MAX_MATERIALS` (10,000) materials a 422; a BOM parse or evaluation still running after
+`ORIGINGRAPH_EVALUATE_SECONDS` (10 s) a 503 `time-limit-exceeded`; `offset` above 2^31-1 a 422.
 """
+
+
+SERVE_OPTIONS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 1024 * 1024,
+                                 "timeout_graceful_shutdown": 5}
+"""How ``origingraph serve`` runs uvicorn: h11 reads request heads up to 1 MiB, so a request target
+between 8 KB and 1 MiB reaches the app and is answered 414 (httptools, uvicorn's default, answers a bare 400
+past 64 KB; h11 one past its limit); a request still open 5 s after SIGTERM is cut, so the server stops."""
 
 
 def create_app(store: Store | None = None) -> FastAPI:
@@ -52,7 +67,7 @@ def create_app(store: Store | None = None) -> FastAPI:
             if store is None:
                 app.state.store.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="origingraph",
         summary="Which trade agreement rules apply between two countries on a date, "
                 "and does a bill of materials qualify for preferential origin.",
@@ -61,6 +76,9 @@ def create_app(store: Store | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.api_key = os.environ.get(API_KEY_ENV) or None
+    app.state.limits = Limits.from_env()
+    app.state.bom_workers = BomWorkers(app.state.limits)
+    app.add_middleware(BodyLimits, limits=app.state.limits)
     if store is not None:
         app.state.store = store
     problems.install(app)
@@ -91,5 +109,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, definition in defs.get("$defs", {}).items():
         components.setdefault(name, definition)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            bounded = (414, 413, 422) if "requestBody" in operation else (414,)
+            for status, entry in problems.responses(*bounded).items():
+                operation.setdefault("responses", {}).setdefault(str(status), entry)
     app.openapi_schema = schema
     return schema

@@ -218,9 +218,9 @@ def cmd_browser(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import SERVE_OPTIONS, create_app
 
-    uvicorn.run(create_app(), host=args.host, port=args.port)
+    uvicorn.run(create_app(), host=args.host, port=args.port, **SERVE_OPTIONS)
     return 0
 
 
@@ -342,7 +342,25 @@ def main(argv: list[str] | None = None) -> int:
             if error is not None and isinstance(exc, error):
                 print(f"origingraph: {exc}{more}", file=sys.stderr)
                 return status
+        if isinstance(exc, (UnicodeDecodeError, RecursionError)):
+            print(f"origingraph: {_unreadable_input(args, exc)}", file=sys.stderr)
+            return 2
         raise
+
+
+def _unreadable_input(args: argparse.Namespace, exc: Exception) -> str:
+    """``file:line: message`` for an input file no parser could read: not UTF-8, or nested deeper than
+    the interpreter's stack (the file is the one whose bytes failed to decode, else the only one given)."""
+    given = getattr(args, "bom", None) or getattr(args, "source", None) or getattr(args, "file", None)
+    files = [Path(p) for p in (given if isinstance(given, list) else [given] if given else [])]
+    if isinstance(exc, UnicodeDecodeError):
+        data = exc.object if isinstance(exc.object, bytes) else b""
+        named = next((f for f in files if f.is_file() and f.read_bytes() == data), None)
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f"{named or (files[0] if len(files) == 1 else 'input')}:{line}"
+        return f"{where}: not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8"
+    where = f"{files[0]}:1" if len(files) == 1 else "input:1"
+    return f"{where}: nested too deeply to read: flatten the document"
 
 
 if __name__ == "__main__":

@@ -61,14 +61,20 @@ Writer = Depends(require_writer)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+"""The dates a question may be asked on: every instrument and tariff the graph records lies between."""
+
+
 def _iso_date(value: object) -> date:
-    if isinstance(value, date):
-        return value
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
-            return date.fromisoformat(value)
+            value = date.fromisoformat(value)
         except ValueError:
             pass
+    if isinstance(value, date):
+        if FIRST_DAY <= value <= LAST_DAY:
+            return value
+        raise ValueError(f"expected a date from {FIRST_DAY} to {LAST_DAY}, got {value.isoformat()!r}")
     raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
 
 

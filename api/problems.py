@@ -20,14 +20,16 @@ Status codes, decided once here:
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -43,8 +45,9 @@ MEDIA_TYPE = "application/problem+json"
 class FieldError(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    field: str | None = Field(description="Path of the bad input: `query.date`, `path.code`, `body.bom[0].value`; "
-                                          "for a BOM document, the field or CSV column named at `line`.")
+    field: str = Field(description="Path of the bad input: `query.date`, `path.code`, `body.bom[0].value`; "
+                                   "for a BOM document, the field or CSV column named at `line` (`body` when "
+                                   "the document as a whole is at fault).")
     message: str
     line: int | None = Field(default=None, description="Line of a BOM document (YAML, JSON or CSV body).")
 
@@ -83,8 +86,15 @@ def problem_response(request: Request, status: int, detail: str | None, *, slug:
     body = Problem(type=f"/problems/{slug}" if slug else "about:blank",
                    title=title or HTTPStatus(status).phrase, status=status, detail=detail,
                    instance=request.url.path, errors=errors or [])
-    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers,
-                        media_type=MEDIA_TYPE)
+    return ProblemResponse(body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers,
+                           media_type=MEDIA_TYPE)
+
+
+class ProblemResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped, so a problem echoing any input always serialises."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -130,7 +140,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(field=field_path(e["loc"]), message=_message(e)) for e in exc.errors()]
+        errors = [FieldError(field="body" if e["type"] == "json_invalid" else field_path(e["loc"]) or "request",
+                             message=_message(e)) for e in exc.errors()]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
         return problem_response(request, 422, detail, slug="invalid-request", title="Invalid request",
                                 errors=errors)
@@ -146,7 +157,7 @@ def install(app: FastAPI) -> None:
         where = f"line {exc.line}: " + (f"{exc.field}: " if exc.field else "")
         return problem_response(request, 422, f"the BOM document is invalid at {where}{exc.message}",
                                 slug="invalid-bom", title="Invalid BOM document",
-                                errors=[FieldError(field=exc.field, line=exc.line, message=exc.message)])
+                                errors=[FieldError(field=exc.field or "body", line=exc.line, message=exc.message)])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -164,6 +175,24 @@ def install(app: FastAPI) -> None:
     for kind in (StoreError, ServiceUnavailable, SessionExpired):
         app.add_exception_handler(kind, store_unavailable)
 
+    @app.exception_handler(Neo4jError)
+    async def store_refused(request: Request, exc: Neo4jError) -> JSONResponse:
+        """A statement the store refused. The embedded store reports a write it could not make durable
+        (its disk full) only as a failed commit, so the data directory's free space tells which it was;
+        either way the managed transaction left the graph as it was."""
+        location = getattr(request.app.state.store, "location", "")
+        if _disk_full(location):
+            log.error("no disk space left for the graph store in %s: %s", location, exc)
+            return problem_response(request, 507, f"the graph store has no disk space left in {location}: nothing "
+                                                  "was written; free some space and send the request again",
+                                    slug="insufficient-storage", title="Graph store out of disk space")
+        if "commit" in (exc.message or "").lower():
+            log.error("the graph store did not commit %s %s: %s", request.method, request.url.path, exc)
+            return problem_response(request, 503, "the graph store could not commit the write: nothing was "
+                                                  "written; try again later", slug="write-not-committed",
+                                    title="Write not committed", headers={"Retry-After": "5"})
+        return await internal_error(request, exc)
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -171,11 +200,26 @@ def install(app: FastAPI) -> None:
                                 slug="internal-error", title="Internal error")
 
 
+DISK_FULL_BYTES = 32 * 1024 * 1024
+"""Free space below which a failed write to an embedded store is put down to a full disk."""
+
+
+def _disk_full(location: str) -> bool:
+    if not location or "://" in location:
+        return False  # a Neo4j server: its disk is not ours to inspect
+    try:
+        return shutil.disk_usage(location).free < DISK_FULL_BYTES
+    except OSError:
+        return False
+
+
 def _message(error: dict) -> str:
     if error["type"] == "missing":
         return "required"
     if error["type"] == "extra_forbidden":
         return "unknown field"
+    if error["type"] == "json_invalid":
+        return f"not valid JSON at character {error['loc'][-1]}: {error['ctx'].get('error', 'decode error')}"
     return str(error["msg"]).removeprefix("Value error, ")
 
 
@@ -183,8 +227,10 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries documenting the problems a route can answer with."""
     words = {400: "Bad request", 401: "No or wrong API key", 403: "Writes are disabled on this server",
              404: "Something the request names is not in the graph", 415: "Unsupported body format",
+             413: "The body is larger than ORIGINGRAPH_MAX_BODY_BYTES", 414: "The request target is over 8 KB",
              422: "A malformed value or an invalid body, with the field path (and line, for a BOM)",
-             503: "The graph store cannot be reached"}
+             503: "The graph store cannot be reached, or a BOM evaluation exceeded its time limit",
+             507: "The graph store has no disk space left: nothing was written"}
     return {status: {"description": words.get(status, HTTPStatus(status).phrase),
                      "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             for status in statuses}

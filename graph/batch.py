@@ -51,6 +51,7 @@ from graph import queries
 from graph.applicability import rules_between
 from graph.cache import AnswerCache, GraphView, Snapshot, SnapshotView, read_revision
 from graph.errors import NotFound
+from graph.export import safe_table
 from graph.load import hs_uid
 from graph.origin import OriginReport, _code_mapping, evaluate_shipment, pair_context
 from graph.psr import governing_rule
@@ -394,9 +395,9 @@ class _Writer:
 
             if self._file is None:
                 self._file = self.out.open("wb")
-                pcsv.write_csv(table, self._file)
+                pcsv.write_csv(safe_table(table), self._file)
             else:
-                pcsv.write_csv(table, self._file, pcsv.WriteOptions(include_header=False))
+                pcsv.write_csv(safe_table(table), self._file, pcsv.WriteOptions(include_header=False))
 
     def close(self) -> None:
         if self.kind == "parquet":

@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from graph.data_dir import secure_data_dir
+
 DATABASE = "origingraph"
 ROOT_USER = "root"
 LOCK_FILE = "store.lock"
@@ -232,7 +234,7 @@ class EmbeddedServer:
                 "install origingraph with its dependencies or set NEO4J_URI"
             ) from exc
 
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(self.data_dir)
         if not self.lock.acquire():
             owner = read_owner(self.data_dir)
             who = f"process {owner.pid} ({owner.mode})" if owner else "another process"

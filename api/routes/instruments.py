@@ -16,7 +16,7 @@ from graph.parties import (InstrumentSummary, PartyEntry, PartyStatus, instrumen
 router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
-Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="How many items to skip (0 to 2^31-1).")]
 InstrumentCode = Annotated[Code, Path(description="Instrument code.", examples=["AANZFTA-P2"])]
 PartyCode = Annotated[Code, Path(description="Country (ISO 3166-1 alpha-2) or bloc code.", examples=["MY"])]
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Annotated, Any
+
+import yaml
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import CountryCode, IsoDate, StoreDep
+from api.limits import Limits, check_material_count
 from api.models import documented, model_response
 from api.problems import ApiProblem, FieldError, name_fields, responses
-from engine.bom_input import BomError
+from engine.bom_input import BomDocument, BomError
 from engine.models import Material, Product, Shipment
 from graph.diff import DateDiff, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, parse_bom_text
@@ -108,20 +112,45 @@ def _stored(data: dict[str, Any]) -> StoredBomEvaluation:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
 
 
-def _document(store: Store, text: str, media: str) -> tuple[Product, Shipment | None]:
+def read_document(store: Store, text: str, filename: str, limits: Limits) -> BomDocument:
+    """``parse_bom_text``, with what a parser raises on input it cannot read (nesting deeper than the
+    interpreter's stack, a YAML reader error, a CSV quoting error) answered as a bad line of the document,
+    and the material count bounded."""
+    try:
+        document = parse_bom_text(store, text, filename)
+    except RecursionError:
+        raise BomError(filename, 1, None, "nested too deeply to read: flatten the BOM") from None
+    except yaml.YAMLError as exc:
+        position = getattr(exc, "position", 0) or 0
+        raise BomError(filename, text.count("\n", 0, position) + 1, None, f"not valid YAML/JSON: {exc}") from None
+    except csv.Error as exc:
+        reader = csv.reader(io.StringIO(text))
+        try:
+            for _ in reader:
+                pass
+        except csv.Error:
+            pass
+        raise BomError(filename, max(reader.line_num, 1), None, f"not valid CSV: {exc}") from None
+    check_material_count(document.product.bom, limits)
+    return document
+
+
+def _document(store: Store, text: str, media: str, limits: Limits) -> tuple[Product, Shipment | None]:
     if media in YAML_TYPES:
-        document = parse_bom_text(store, text, "body.yaml")
+        document = read_document(store, text, "body.yaml", limits)
     elif media in CSV_TYPES:
-        document = parse_bom_text(store, text, "body.csv")
+        document = read_document(store, text, "body.csv", limits)
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BomError("body.json", exc.lineno, None, f"not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise BomError("body.json", 1, None, "nested too deeply to read: flatten the BOM") from None
         if isinstance(data, dict) and "sku" in data and "product" not in data:
             stored = _stored(data)
             return read_product(store, stored.sku), stored.shipment
-        document = parse_bom_text(store, text, "body.json")
+        document = read_document(store, text, "body.json", limits)
     return document.product, document.shipment
 
 
@@ -166,19 +195,15 @@ async def evaluate(request: Request, store: StoreDep,
     if media not in JSON_TYPES + YAML_TYPES + CSV_TYPES:
         raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
                               "or text/csv", slug="unsupported-media-type", title="Unsupported body format")
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiProblem(422, "the body is not UTF-8 text", slug="invalid-request", title="Invalid request") from None
+    text = (await request.body()).decode("utf-8")  # api.limits.BodyLimits answered any other body
     name_fields(request, sku="body.sku")
     flags = {k: v for k, v in (("exporter", exporter), ("importer", importer), ("date", date)) if v}
 
     def run() -> OriginReport:
-        product, shipment = _document(store, text, media)
+        product, shipment = _document(store, text, media, request.app.state.limits)
         return evaluate_shipment(store, product, _shipment(shipment, flags))
 
-    return model_response(await run_in_threadpool(run))
+    return model_response(await request.app.state.bom_workers.run(run, "BOM evaluation"))
 
 
 @router.post("/changes", response_model=DateDiff, openapi_extra=_BODY, responses=responses(404, 415, 422, 503))
@@ -200,11 +225,12 @@ async def changes(request: Request, store: StoreDep,
     if media not in JSON_TYPES + YAML_TYPES + CSV_TYPES:
         raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
                               "or text/csv", slug="unsupported-media-type", title="Unsupported body format")
-    text = (await request.body()).decode("utf-8", errors="replace")
+    text = (await request.body()).decode("utf-8")  # api.limits.BodyLimits answered any other body
+    name_fields(request, sku="body.sku")
     flags = {k: v for k, v in (("exporter", exporter), ("importer", importer), ("date", date_a)) if v}
 
     def run() -> DateDiff:
-        product, shipment = _document(store, text, media)
+        product, shipment = _document(store, text, media, request.app.state.limits)
         return diff_dates(store, product, _shipment(shipment, flags), date_a, date_b)
 
-    return model_response(await run_in_threadpool(run))
+    return model_response(await request.app.state.bom_workers.run(run, "BOM comparison between dates"))

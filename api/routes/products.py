@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import StoreDep, Writer
 from api.models import model_response
 from api.problems import ApiProblem, FieldError, responses
-from api.routes.origin import CSV_EXAMPLE, CSV_TYPES, DOCUMENT_EXAMPLE, JSON_TYPES, YAML_EXAMPLE, YAML_TYPES
-from graph.origin import parse_bom_text
+from api.routes.origin import (CSV_EXAMPLE, CSV_TYPES, DOCUMENT_EXAMPLE, JSON_TYPES, YAML_EXAMPLE, YAML_TYPES,
+                               read_document)
 from graph.products import StoredBom, delete_product, read_product, store_bom
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
@@ -41,21 +41,20 @@ async def put_bom(request: Request, store: StoreDep, sku: Sku) -> Response:
     if suffix is None:
         raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
                               "or text/csv", slug="unsupported-media-type", title="Unsupported body format")
-    try:
-        text = (await request.body()).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiProblem(422, "the body is not UTF-8 text", slug="invalid-request", title="Invalid request") from None
+    text = (await request.body()).decode("utf-8")  # api.limits.BodyLimits answered any other body
+    product = (await request.app.state.bom_workers.run(
+        lambda: read_document(store, text, f"body.{suffix}", request.app.state.limits), "BOM parse")).product
+    if product.sku != sku:
+        raise ApiProblem(422, f"the document is for SKU {product.sku!r}, the path for {sku!r}: they must agree",
+                         slug="invalid-request", title="Invalid request",
+                         errors=[FieldError(field="body.product.sku", message=f"must be {sku!r}, as in the path")])
 
-    def run() -> StoredBom:
-        product = parse_bom_text(store, text, f"body.{suffix}").product
-        if product.sku != sku:
-            raise ApiProblem(422, f"the document is for SKU {product.sku!r}, the path for {sku!r}: they must agree",
-                             slug="invalid-request", title="Invalid request",
-                             errors=[FieldError(field="body.product.sku", message=f"must be {sku!r}, as in the path")])
+    def write() -> StoredBom:
+        """Not under the time limit: a write is never abandoned half-way to an answer."""
         store_bom(store, product)
         return StoredBom.of(read_product(store, sku))
 
-    return model_response(await run_in_threadpool(run))
+    return model_response(await run_in_threadpool(write))
 
 
 @router.get("/{sku}/bom", response_model=StoredBom, responses={
