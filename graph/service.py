@@ -61,9 +61,9 @@ def format_duration(seconds: float) -> str:
 
 def take_lease(data_dir: Path) -> Path:
     clients = data_dir / CLIENTS
-    clients.mkdir(parents=True, exist_ok=True)
+    clients.mkdir(mode=0o700, parents=True, exist_ok=True)
     lease = clients / f"{os.getpid()}-{secrets.token_hex(4)}"
-    lease.touch()
+    lease.touch(mode=0o600)  # the data directory is its owner's only (graph.data_dir)
     return lease
 
 
