@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from engine.models import Shipment
-    from graph.applicability import PairRules
+    from graph.applicability import InstrumentRules, PairRules
     from graph.origin import OriginReport
     from graph.store import Store
 
@@ -81,14 +81,31 @@ def _print_rules(answer: PairRules) -> None:
         for provision in item.provisions:
             mark = "applies" if provision.applies else "does NOT apply"
             print(f"      {provision.key:<28} {mark}: {provision.reason}")
-        if item.psr:
-            rule = "general rule" if item.psr.general_rule else f"PSR {item.psr.match.psr.scope}"
-            flag = "  [AMBIGUOUS]" if item.psr.ambiguous else ""
-            print(f"      {rule} ({item.psr.schedule_version}): {item.psr.rule}{flag}")
-            for note in item.psr.notes:
-                print(f"        - {note}")
+        if item.rule_status:
+            _print_rule(item)
     for pending in answer.pending:
         print(f"  {pending.instrument:<16} {pending.agreement:<14} PENDING: {'; '.join(pending.missing)}")
+
+
+_STATUS_WORDS = {"psr": "PSR", "general_rule": "general rule", "annex_not_loaded": "PROVISIONAL general rule",
+                 "text_only": "TEXT ONLY, no verdict", "no_rule": "NO RULE, no verdict"}
+
+
+def _print_rule(item: InstrumentRules) -> None:
+    """The governing rule of one instrument, led by its status in a planner's words."""
+    psr = item.psr
+    if psr is None:
+        print(f"      {_STATUS_WORDS[item.rule_status]}: {item.rule_status_reason}")
+        return
+    what = f"PSR {psr.match.psr.scope}" if psr.match else "general rule"
+    label = _STATUS_WORDS[item.rule_status] if item.rule_status != "psr" else what
+    flag = "  [AMBIGUOUS]" if psr.ambiguous else ""
+    print(f"      {label} ({psr.schedule_version}): {psr.rule}{flag}")
+    if item.rule_status != "psr":
+        print(f"        {item.rule_status_reason}")
+    for note in psr.notes:
+        if note != item.rule_status_reason:
+            print(f"        - {note}")
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -126,7 +143,11 @@ def _print_origin(report: OriginReport) -> None:
     for v in report.verdicts:
         verdict = "ORIGINATING" if v.originating else "not originating"
         how = f"by {v.passed_by}" if v.passed_by else "no alternative met"
+        if v.provisional:
+            verdict = f"{verdict} (PROVISIONAL)"
         print(f"  {v.instrument:<16} {verdict:<16} rule {v.rule} ({how})")
+        if v.provisional:
+            print(f"      provisional: {v.provisional_reason}")
         n = v.numbers
         print(f"      VNM {n.vnm} {n.currency}, RVC build-down {n.rvc_build_down_pct}%, "
               f"MaxNOM {n.nom_pct}% of ex-works")
@@ -142,7 +163,7 @@ def _print_origin(report: OriginReport) -> None:
         for w in v.warnings:
             print(f"      ! {w}")
     for u in report.undetermined:
-        print(f"  {u.instrument:<16} UNDETERMINED: {u.reason}")
+        print(f"  {u.instrument:<16} UNDETERMINED ({u.rule_status.replace('_', ' ')}): {u.reason}")
     for p in report.pending:
         print(f"  {p.instrument:<16} PENDING: {'; '.join(p.missing)}")
 

@@ -24,19 +24,23 @@ from engine.applicability import (
 )
 from pydantic import BaseModel, ConfigDict
 
-from engine.rules import GoverningRule
+from engine.rules import GoverningRule, RuleStatus
 from graph import queries
 from graph.cache import cached_answer
 from graph.errors import UnknownCountry
-from graph.psr import governing_rule
+from graph.psr import rule_answer
 from graph.store import Store
 
 
 class InstrumentRules(Applied):
-    """An instrument that applies to the pair, with its provisions and (if asked) the PSR."""
+    """An instrument that applies to the pair, with its provisions and (if an HS code was asked) the
+    governing rule with its ``rule_status`` (``engine.rules.RuleStatus``) and why; ``psr`` is None when
+    there is no rule to show (``no_rule``)."""
 
     provisions: tuple[ProvisionStatus, ...]
     psr: GoverningRule | None = None
+    rule_status: RuleStatus | None = None
+    rule_status_reason: str | None = None
 
 
 class PairRules(BaseModel):
@@ -105,7 +109,10 @@ def rules_between(store: Store, exporter: str, importer: str, day: date,
         parties = {p.party for p in applied.parties} | {exporter, importer}
         chain = facts[applied.instrument].chain
         provisions = provision_status(_provisions(store, chain, parties), chain, parties, day)
-        psr = governing_rule(store, applied.instrument, hs, hs_version, day) if hs and hs_version else None
-        instruments.append(InstrumentRules(**dict(applied), provisions=provisions, psr=psr))
+        answer = rule_answer(store, applied.instrument, hs, hs_version, day) if hs and hs_version else None
+        instruments.append(InstrumentRules(**dict(applied), provisions=provisions,
+                                           psr=answer.rule if answer else None,
+                                           rule_status=answer.rule_status if answer else None,
+                                           rule_status_reason=answer.status_reason if answer else None))
     return PairRules(exporter=exporter, importer=importer, date=day, hs=hs, hs_version=hs_version,
                      instruments=tuple(instruments), pending=decided.pending)

@@ -22,7 +22,7 @@ from graph.schema import install_schema
 from graph.store import Store
 from graph.tariffs import tariff_rows
 from seeds.read import SeedSet
-from seeds.schema import CorrelationRow, Fact
+from seeds.schema import AnnexCoverage, CorrelationRow, Fact
 
 BATCH = 1000
 
@@ -35,6 +35,15 @@ def fact_props(fact: Fact, **extra: Any) -> dict[str, Any]:
     """The stored properties of a fact: its provenance plus ``extra``, dates as ISO strings."""
     props = {"source": fact.source, "note": fact.note, "confidence": fact.confidence, **extra}
     return {k: _iso(v) if isinstance(v, date) else v for k, v in props.items()}
+
+
+def annex_props(annex: AnnexCoverage | None) -> dict[str, Any]:
+    """A PSR_SCHEDULE's annex coverage as stored; none at all when the seed records none, so a seed
+    load keeps the coverage an import recorded (``graph.psr`` reads it)."""
+    if annex is None:
+        return {}
+    return {"annex_coverage": annex.coverage, "annex_covers": list(annex.covers), "annex_source": annex.source,
+            "annex_note": annex.note}
 
 
 def hs_uid(version: str, code: str) -> str:
@@ -100,7 +109,8 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
         ("MERGE_AMENDMENTS", [{"code": i.code, "amends": i.amends} for _, i in instruments if i.amends]),
         ("MERGE_PSR_SCHEDULES", [
             {"instrument": i.code, "hs_version": s.hs_version,
-             "props": fact_props(s, **{"from": s.valid_from}, until=s.valid_until, transition_until=s.transition_until)}
+             "props": fact_props(s, **{"from": s.valid_from}, until=s.valid_until, transition_until=s.transition_until,
+                                 **annex_props(s.annex))}
             for _, i in instruments for s in i.psr_schedules]),
         ("MERGE_PROVISIONS", [
             {"instrument": i.code, "uid": f"{i.code}:{p.key}",

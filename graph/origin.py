@@ -22,6 +22,7 @@ from engine.bom_input import BomDocument, parse_bom
 from engine.evaluate import evaluate
 from engine.models import (CodeMapping, ConsignmentTerms, Cumulation, Evaluation, Instrument, Material, Product,
                            Psr, Shipment, TraceFact)
+from engine.rules import RuleStatus
 from engine.verdict import Trace, Verdict
 from graph import queries
 from graph.applicability import InstrumentRules, rules_between
@@ -35,8 +36,16 @@ _CUMULATION_KINDS = ("bilateral", "diagonal", "full", "extended")
 
 
 class VerdictReport(Verdict):
-    """A verdict with how its rule was found and the Cypher that shows its trace in Neo4j Browser."""
+    """A verdict with how its rule was found and the Cypher that shows its trace in Neo4j Browser.
 
+    ``rule_status`` is ``psr``, ``general_rule`` or ``annex_not_loaded`` (``engine.rules.RuleStatus``);
+    ``provisional`` is true, with the reason, when the verdict rests on a general rule shown only because
+    the annex (for the product or for an in-house intermediate) is not loaded.
+    """
+
+    rule_status: RuleStatus
+    provisional: bool = False
+    provisional_reason: str | None = None
     schedule_version: str | None = None
     rule_notes: tuple[str, ...] = ()
     terms_defined_by: str | None = None
@@ -44,13 +53,15 @@ class VerdictReport(Verdict):
 
 
 class Undetermined(BaseModel):
-    """An instrument that binds the pair but for which the graph holds no rule to judge by."""
+    """An instrument that binds the pair but for which the graph holds no rule to judge by:
+    ``rule_status`` ``text_only`` (the PSR is text) or ``no_rule``."""
 
     model_config = ConfigDict(frozen=True)
 
     agreement: str
     instrument: str
     reason: str
+    rule_status: RuleStatus = "no_rule"
 
 
 class OriginReport(BaseModel):
@@ -254,16 +265,22 @@ def _pair_context(store: Store, item: InstrumentRules, shipment: Shipment) -> Pa
                        terms_defined_by=terms_row.defined_by if terms_row else None)
 
 
-def _evaluation(store: Store, item: InstrumentRules, product: Product, shipment: Shipment) -> tuple[Evaluation, str | None]:
+def _evaluation(store: Store, item: InstrumentRules, product: Product,
+                shipment: Shipment) -> tuple[Evaluation, str | None, list[str]]:
+    """The engine's input under ``item``, the text that set the origin terms, and why the intermediates'
+    rules are provisional (a general rule used where the annex is not loaded)."""
     view = graph_view(store)
     context = pair_context(view, item, shipment)
     psr = item.psr.match.psr if item.psr and item.psr.match else None
     component_psrs: dict[str, Psr] = {}
+    provisional: list[str] = []
     for m in _materials(product.bom):
         if m.components:
             rule = governing_rule(view, item.instrument, m.hs, m.hs_version, shipment.date)
             if rule and rule.match:
                 component_psrs[m.hs] = rule.match.psr
+            elif rule and rule.provisional:
+                provisional.append(f"intermediate {m.id} ({m.hs_version} {m.hs}): {rule.status_reason}")
     versions = {product.hs_version} | {p.hs_version for p in ([psr] if psr else []) + list(component_psrs.values())}
     mappings, link_facts = _mappings(view, product, versions)
 
@@ -275,7 +292,7 @@ def _evaluation(store: Store, item: InstrumentRules, product: Product, shipment:
     evaluation = Evaluation(product=product, shipment=shipment, instrument=context.instrument, psr=psr,
                             psrs_for_components=component_psrs, cumulation=context.cumulation, mappings=mappings,
                             facts=tuple(facts))
-    return evaluation, context.terms_defined_by
+    return evaluation, context.terms_defined_by, provisional
 
 
 def trace_params(trace: Trace) -> dict[str, list[str]]:
@@ -317,15 +334,21 @@ def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Ship
     verdicts, undetermined = [], []
     for item in pair.instruments:
         if item.psr is None or item.psr.criterion is None:
-            reason = (f"no PSR for {product.hs_version} {product.hs} and no general rule are recorded for "
-                      f"{item.instrument}: origin cannot be judged from the graph's data" if item.psr is None else
-                      f"the governing PSR ({item.psr.match.psr.scope}) is text only: {item.psr.rule}")
-            undetermined.append(Undetermined(agreement=item.agreement, instrument=item.instrument, reason=reason))
+            reason = (f"no PSR for {product.hs_version} {product.hs} and no general rule: {item.rule_status_reason}"
+                      if item.psr is None else
+                      f"the governing PSR ({item.psr.match.psr.scope}) is text only, no verdict: {item.psr.rule}"
+                      f" ({item.psr.match.text_only_reason})")
+            undetermined.append(Undetermined(agreement=item.agreement, instrument=item.instrument, reason=reason,
+                                             rule_status=item.rule_status or "no_rule"))
             continue
-        evaluation, terms_by = _evaluation(store, item, product, shipment)
+        evaluation, terms_by, intermediates = _evaluation(store, item, product, shipment)
         verdict = evaluate(evaluation)
+        why = ([item.psr.status_reason] if item.psr.provisional else []) + intermediates
         # The verdict and the graph's answers are validated models already: construct, do not re-validate.
-        verdicts.append(VerdictReport.model_construct(**dict(verdict), schedule_version=item.psr.schedule_version,
+        verdicts.append(VerdictReport.model_construct(**dict(verdict), rule_status=item.psr.rule_status,
+                                                      provisional=bool(why),
+                                                      provisional_reason="; ".join(why) or None,
+                                                      schedule_version=item.psr.schedule_version,
                                                       rule_notes=item.psr.notes, terms_defined_by=terms_by,
                                                       trace_cypher=trace_cypher(verdict.trace)))
     return OriginReport.model_construct(sku=product.sku, exporter=shipment.exporter, importer=shipment.importer,

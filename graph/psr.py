@@ -4,7 +4,9 @@ The instrument's PSR schedule is written in one HS edition on a given date (PSR_
 along AMENDS); the product's code is first mapped into that edition through the lineage. Among
 the PSRs that cover the mapped code (APPLIES_TO the code, its heading or its chapter), the newest
 text in the amendment chain wins, then the most specific scope, an ``ex`` entry before its whole
-heading. With no PSR, the instrument's general rule applies.
+heading. With no PSR, the instrument's general rule applies, but only where the annex of that
+edition is loaded and covers the code (the schedule's annex coverage); elsewhere it is shown as
+provisional (``engine.rules.RuleStatus``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.criteria import Criterion, criterion_from_json, parse_rule
 from engine.models import Psr
-from engine.rules import GoverningRule, PsrMatch
+from engine.rules import AnnexCoverage, GoverningRule, PsrMatch, RuleAnswer
 from graph import queries
 from graph.cache import cached_answer
 from graph.lineage import check_code, lineage
@@ -68,22 +70,55 @@ def _candidates(store: Store, instrument: str, version: str, code: str, day: str
     return [best, rest] if rest else [best]
 
 
-@cached_answer("governing_rule")
-def governing_rule(store: Store, instrument: str, code: str, hs_version: str, day: date) -> GoverningRule | None:
-    """The rule for ``code`` (in ``hs_version``) under ``instrument`` on ``day``; None if it has none."""
+def _annex(schedule_row: dict | None) -> AnnexCoverage | None:
+    """The nearest text in the chain that records an annex for the schedule's edition, if any."""
+    if schedule_row is None:
+        return None
+    found = sorted((a for a in schedule_row["annexes"] if a.get("holder") and a.get("coverage")),
+                   key=lambda a: a["depth"])
+    if not found:
+        return None
+    a = found[0]
+    return AnnexCoverage(holder=a["holder"], hs_version=schedule_row["hs_version"], coverage=a["coverage"],
+                         covers=tuple(a.get("covers") or ()), source=a.get("source"))
+
+
+def _not_loaded(instrument: str, version: str, annex: AnnexCoverage | None, codes: tuple[str, ...],
+                load_into: str) -> tuple[str, str]:
+    """Why the annex does not answer for ``codes``, and how to load it."""
+    where = ", ".join(codes) or "the code (no counterpart in that edition)"
+    if annex is None:
+        missing = f"no PSR annex for {version} is loaded for {instrument}"
+    else:
+        held = "" if annex.holder == instrument else f" (recorded on {annex.holder})"
+        shown = ", ".join(annex.covers[:6]) + (f" and {len(annex.covers) - 6} more" if len(annex.covers) > 6 else "")
+        missing = f"the {version} annex loaded for {instrument}{held} covers only {shown}, not {where}"
+    return missing, f"load the annex with `origingraph import psr FILE --instrument {load_into} --hs-version {version}`"
+
+
+@cached_answer("rule_answer")
+def rule_answer(store: Store, instrument: str, code: str, hs_version: str, day: date) -> RuleAnswer:
+    """The rule for ``code`` (in ``hs_version``) under ``instrument`` on ``day``, with its status.
+
+    The status (``engine.rules.RuleStatus``) comes from the same lookups as the rule: a PSR found is
+    ``psr`` (``text_only`` if it could not be compiled); with none, the general rule is ``general_rule``
+    only where a loaded annex covers the code, else ``annex_not_loaded`` and provisional.
+    """
     check_code(store, code, hs_version)
     iso = day.isoformat()
     notes: list[str] = []
     schedules = store.read(queries.PSR_SCHEDULE_ON_DATE, instrument=instrument, date=iso)
-    if schedules:
-        schedule_version, defined_by = schedules[0]["hs_version"], schedules[0]["defined_by"]
-        transition = schedules[0]["schedule"].get("transition_until")
+    schedule = schedules[0] if schedules else None
+    if schedule:
+        schedule_version, defined_by = schedule["hs_version"], schedule["defined_by"]
+        transition = schedule["schedule"].get("transition_until")
         if transition and iso <= transition:
-            notes.append(f"transition until {transition}: {schedules[0]['schedule'].get('note') or 'see source'}")
+            notes.append(f"transition until {transition}: {schedule['schedule'].get('note') or 'see source'}")
     else:
         schedule_version, defined_by = hs_version, None
         notes.append(f"no PSR schedule edition is recorded for {instrument} on {iso}; "
                      f"looked up in the product's edition {hs_version}")
+    annex = _annex(schedule)
 
     mapped = None
     targets: tuple[str, ...] = (code,)
@@ -96,30 +131,101 @@ def governing_rule(store: Store, instrument: str, code: str, hs_version: str, da
     general_text = general.rule if general else None
     found = {t: c for t in targets if (c := _candidates(store, instrument, schedule_version, t, iso))}
     uncovered = [t for t in targets if t not in found]
+    outside = tuple(t for t in uncovered if not (annex and annex.covers_code(t)))
+    load_into = defined_by or instrument
     common = dict(instrument=instrument, code=code, hs_version=hs_version, schedule_version=schedule_version,
-                  schedule_defined_by=defined_by, lineage=mapped)
+                  schedule_defined_by=defined_by, lineage=mapped, annex=annex)
     if found:
         first, *others = found.values()
         match = first[0]
         alternatives = tuple(first[1:]) + tuple(m for c in others for m in c if m.psr.rule != match.psr.rule)
         if match.psr.criterion is None:
-            notes.append(f"the PSR for {match.psr.scope} is kept as text only ({match.text_only_reason}): "
-                         "origin under it is for a person to judge")
+            status = "text_only"
+            reason = (f"the PSR for {match.psr.scope} is kept as text only ({match.text_only_reason}): "
+                      "no verdict; origin under it is for a person to judge")
+            notes.append(reason)
+        else:
+            status = "psr"
+            reason = f"PSR {match.psr.scope} ({schedule_version}) of {match.defined_by} governs {code}"
         if match.ex:
             notes.append(f"{match.psr.scope} covers only part of the heading ({match.note or 'see source'}); "
                          "the alternative applies to the rest")
-        if uncovered:
-            notes.append(f"{schedule_version} {', '.join(uncovered)} has no PSR: the general rule "
-                         f"{general_text or '(none recorded)'} applies to it")
+        for t in uncovered:
+            if t in outside:
+                missing, _ = _not_loaded(instrument, schedule_version, annex, (t,), load_into)
+                notes.append(f"{schedule_version} {t} has no PSR loaded ({missing}): the general rule "
+                             f"{general_text or '(none recorded)'} would apply to it only provisionally")
+            else:
+                notes.append(f"{schedule_version} {t} has no PSR: the general rule "
+                             f"{general_text or '(none recorded)'} applies to it")
         differs = bool(alternatives) or (bool(uncovered) and general_text != match.psr.rule)
         if mapped and mapped.ambiguous and not differs:
             notes.append("the mapping is ambiguous but every candidate code has the same rule")
-        return GoverningRule(**common, rule=match.psr.rule, criterion=match.psr.criterion, general_rule=False,
+        rule = GoverningRule(**common, rule=match.psr.rule, criterion=match.psr.criterion, general_rule=False,
                              match=match, alternatives=alternatives,
-                             ambiguous=bool(mapped and mapped.ambiguous and differs), notes=tuple(notes))
+                             ambiguous=bool(mapped and mapped.ambiguous and differs), notes=tuple(notes),
+                             rule_status=status, status_reason=reason)
+        return RuleAnswer(rule=rule, rule_status=status, status_reason=reason)
 
+    loaded = bool(targets) and not outside
+    missing, how = _not_loaded(instrument, schedule_version, annex, outside or targets, load_into)
     if general_text is None:
-        return None
-    notes.append(f"no PSR listed for this code; the general rule of {general.defined_by} applies")
-    return GoverningRule(**common, rule=general_text, criterion=general.criterion, general_rule=True,
-                         match=None, ambiguous=False, notes=tuple(notes))
+        reason = (f"the {schedule_version} annex of {annex.holder} lists no PSR for {', '.join(targets)} and "
+                  f"{instrument} records no general rule: no verdict" if loaded else
+                  f"{missing} and {instrument} records no general rule: no verdict; {how}")
+        return RuleAnswer(rule=None, rule_status="no_rule", status_reason=reason)
+    if loaded:
+        status, provisional = "general_rule", False
+        reason = (f"the {schedule_version} annex of {annex.holder} is loaded and lists no PSR for "
+                  f"{', '.join(targets)}: the general rule {general_text} of {general.defined_by} applies")
+    else:
+        status, provisional = "annex_not_loaded", True
+        reason = f"{missing}: the general rule {general_text} is shown provisionally; {how}"
+    notes.append(reason)
+    rule = GoverningRule(**common, rule=general_text, criterion=general.criterion, general_rule=True,
+                         match=None, ambiguous=False, notes=tuple(notes), rule_status=status,
+                         status_reason=reason, provisional=provisional)
+    return RuleAnswer(rule=rule, rule_status=status, status_reason=reason)
+
+
+@cached_answer("governing_rule")
+def governing_rule(store: Store, instrument: str, code: str, hs_version: str, day: date) -> GoverningRule | None:
+    """The rule for ``code`` (in ``hs_version``) under ``instrument`` on ``day``; None if it has none
+    (``rule_answer`` says why)."""
+    return rule_answer(store, instrument, code, hs_version, day).rule
+
+
+class PsrScheduleSummary(BaseModel):
+    """One PSR schedule of an instrument: its HS edition and dates, how much of its annex is loaded
+    (``annex``: complete / partial with what it covers, or None: not loaded), and how many PSR lines
+    the instrument holds in that edition, how many of them machine-evaluable, and how many it inherits
+    from the texts it amends."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hs_version: str
+    valid_from: str | None
+    valid_until: str | None
+    transition_until: str | None = None
+    annex: AnnexCoverage | None = None
+    psr_lines: int
+    machine_evaluable: int
+    text_only: int
+    inherited_psr_lines: int = 0
+    source: str | None = None
+
+
+def psr_schedules_of(store: Store, code: str) -> tuple[PsrScheduleSummary, ...]:
+    """The PSR schedules an instrument records itself, oldest first, with their line counts."""
+    rows = store.read(queries.PSR_SCHEDULES_OF_INSTRUMENT, code=code)
+    out = []
+    for r in rows:
+        s = r["schedule"]
+        annex = AnnexCoverage(holder=code, hs_version=r["hs_version"], coverage=s["annex_coverage"],
+                              covers=tuple(s.get("annex_covers") or ()),
+                              source=s.get("annex_source")) if s.get("annex_coverage") else None
+        out.append(PsrScheduleSummary(hs_version=r["hs_version"], valid_from=s.get("from"), valid_until=s.get("until"),
+                                      transition_until=s.get("transition_until"), annex=annex, psr_lines=r["lines"],
+                                      machine_evaluable=r["evaluable"], text_only=r["lines"] - r["evaluable"],
+                                      inherited_psr_lines=r["inherited"], source=s.get("source")))
+    return tuple(sorted(out, key=lambda x: (x.valid_from or "", x.hs_version)))

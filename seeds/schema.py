@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from engine.criteria import RuleSyntaxError, parse_rule
 from engine.models import ConsignmentTerms, FobRule, FungibleTerms, ProofOption, Tolerance
@@ -176,6 +176,28 @@ class OriginTerms(Fact):
     certificate_validity_months: int | None = None
 
 
+class AnnexCoverage(Fact):
+    """How much of a PSR schedule's annex is in the graph, so an answer never calls the general rule
+    the governing one where the annex was simply not loaded.
+
+    ``complete``: every line of the annex for this edition is loaded, so a code it lists no PSR for
+    falls under the general rule. ``partial``: only the lines under ``covers`` (chapters, headings or
+    subheadings, each transcribed in full) are loaded; for any other code the annex counts as not
+    loaded. No ``annex`` at all: not loaded (an import may record one; a seed load leaves it alone).
+    """
+
+    coverage: Literal["complete", "partial"]
+    covers: list[HsCodeText] = Field(default=[], validation_alias=AliasChoices("covers", "chapters"))
+
+    @model_validator(mode="after")
+    def _covers_agree(self) -> "AnnexCoverage":
+        if self.coverage == "partial" and not self.covers:
+            raise ValueError("a partial annex lists what it covers: covers: [chapters, headings or subheadings]")
+        if self.coverage == "complete" and self.covers:
+            raise ValueError("a complete annex covers every code: leave out covers")
+        return self
+
+
 class ScheduleSeed(Fact):
     """An instrument's PSR schedule written in ``hs_version``; an unknown start is left null."""
 
@@ -183,6 +205,7 @@ class ScheduleSeed(Fact):
     valid_from: OptDate = Field(default=None, alias="from")
     valid_until: OptDate = Field(default=None, alias="until")
     transition_until: OptDate = None
+    annex: AnnexCoverage | None = None
 
 
 class InstrumentSeed(Fact):

@@ -55,7 +55,8 @@ def test_ambiguous_mapping_with_different_rules_is_flagged(seeded: Store) -> Non
     rule = governing_rule(seeded, "AANZFTA", "620120", "HS2022", D("2020-06-01"))
     assert rule.lineage.targets == ("620111", "620191")
     assert rule.ambiguous
-    assert any("620191 has no PSR: the general rule RVC(40) | CTH applies" in note for note in rule.notes)
+    assert any("620191 has no PSR loaded" in note and "would apply to it only provisionally" in note
+               for note in rule.notes)
 
 
 def test_protocol_inherits_the_psrs_of_the_text_it_amends(seeded: Store) -> None:

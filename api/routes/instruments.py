@@ -12,6 +12,7 @@ from api.models import Page, model_response
 from api.problems import responses
 from graph.parties import (InstrumentSummary, PartyEntry, PartyStatus, instrument_summary, list_instruments,
                            list_parties, party_entry, record_party_status)
+from graph.psr import PsrScheduleSummary, psr_schedules_of
 
 router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
 
@@ -24,6 +25,14 @@ SUMMARY_EXAMPLE = {"code": "AANZFTA-P2", "agreement": "AANZFTA", "kind": "protoc
                    "title": "Second Protocol to Amend AANZFTA", "status": "in_force", "amends": "AANZFTA",
                    "entry_into_force": "per_party", "source": "https://www.dfat.gov.au/", "parties": 12,
                    "parties_by_status": {"in_force": 8, "signed": 4}}
+DETAIL_EXAMPLE = {**SUMMARY_EXAMPLE, "code": "AANZFTA", "kind": "agreement", "amends": None, "psr_schedules": [
+    {"hs_version": "HS2017", "valid_from": None, "valid_until": "2024-02-29", "transition_until": None,
+     "annex": {"holder": "AANZFTA", "hs_version": "HS2017", "coverage": "partial", "covers": ["610120", "6102"],
+               "source": "seeds/data/psr/AANZFTA.csv"},
+     "psr_lines": 12, "machine_evaluable": 12, "text_only": 0, "inherited_psr_lines": 0, "source": "ABF ACN 2024/07"},
+    {"hs_version": "HS2022", "valid_from": "2024-03-01", "valid_until": None, "transition_until": None,
+     "annex": None, "psr_lines": 0, "machine_evaluable": 0, "text_only": 0, "inherited_psr_lines": 0,
+     "source": "ABF ACN 2024/07"}]}
 ENTRY_EXAMPLE = {"instrument": "AANZFTA-P2", "party": "MY", "name": "Malaysia", "kind": "country",
                  "status": "in_force", "side": None, "signed": "2023-08-21", "ratified": None,
                  "in_force_from": "2025-04-21", "in_force_until": None, "source": "https://www.dfat.gov.au/",
@@ -52,11 +61,21 @@ def instruments(request: Request, store: StoreDep, limit: Limit = 50, offset: Of
     return Page[InstrumentSummary].of(request, total, limit, offset, items)
 
 
-@router.get("/{code}", response_model=InstrumentSummary, responses={
-    200: {"content": {"application/json": {"example": SUMMARY_EXAMPLE}}}, **responses(404, 503)})
+class InstrumentDetail(InstrumentSummary):
+    """One instrument with its PSR schedules: per HS edition, its dates, how much of the annex is loaded
+    and how many PSR lines are loaded and machine-evaluable."""
+
+    psr_schedules: tuple[PsrScheduleSummary, ...] = ()
+
+
+@router.get("/{code}", response_model=InstrumentDetail, responses={
+    200: {"content": {"application/json": {"example": DETAIL_EXAMPLE}}}, **responses(404, 503)})
 def instrument(store: StoreDep, code: InstrumentCode) -> Response:
-    """One instrument with its status and party counts."""
-    return model_response(instrument_summary(store, code))
+    """One instrument with its status, party counts and PSR schedules (per HS edition: dates, annex coverage
+    (`complete`, `partial` with what it covers, or null: not loaded), PSR lines loaded and how many of them
+    are machine-evaluable)."""
+    summary = instrument_summary(store, code)
+    return model_response(InstrumentDetail(**dict(summary), psr_schedules=psr_schedules_of(store, code)))
 
 
 @router.get("/{code}/parties", response_model=Page[PartyEntry], responses={

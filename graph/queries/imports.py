@@ -79,3 +79,31 @@ IMPORT_COUNTRY_NAMES = """
 MATCH (c:Country)
 RETURN c.code AS code, c.name AS name
 """
+
+IMPORT_PSR_SCHEDULES_OF_CHAIN = """
+MATCH chain = (i:Instrument {code: $instrument})-[:AMENDS*0..]->(src:Instrument)
+OPTIONAL MATCH (src)-[s:PSR_SCHEDULE]->(v:HSVersion)
+RETURN src.code AS holder, length(chain) AS depth, v.code AS hs_version, s.from AS valid_from
+ORDER BY depth, hs_version
+"""
+
+IMPORT_HS_VERSION_EXISTS = """
+MATCH (v:HSVersion {code: $version})
+RETURN v.code AS code
+"""
+
+IMPORT_DELETE_PSRS_OF_EDITION = """
+UNWIND $rows AS row
+MATCH (:Instrument {code: row.instrument})-[:HAS_PSR]->(p:Psr)
+WHERE p.hs_version = row.hs_version
+DETACH DELETE p
+"""
+
+IMPORT_PSR_SCHEDULE_ANNEX = """
+UNWIND $rows AS row
+MATCH (i:Instrument {code: row.instrument})
+MATCH (v:HSVersion {code: row.hs_version})
+MERGE (i)-[s:PSR_SCHEDULE]->(v)
+ON CREATE SET s += row.created
+SET s += row.annex
+"""
