@@ -459,7 +459,9 @@ def roo_plan(side: RooSide, data: RooData, codes: list[str], existing_parties: s
             "from": None, "until": None, "transition_until": None, "source": source,
             "note": f"rule sets as published in {data.rule_set_files[scheme.code]}, attached to the {hs_version} "
                     f"codes their commodity-code ranges cover; dates of the schedule and earlier schedules are not "
-                    f"in the data"}})
+                    f"in the data",
+            # the scheme's whole rule-set file is its annex: a code it lists no rule for has no PSR
+            "annex_coverage": "complete", "annex_covers": [], "annex_source": source}})
         for rs in rule_sets:
             if not rs.valid:
                 tally.skip(scheme.code, rs, NOT_VALID)
