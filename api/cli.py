@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.advise_cli import add_parser as add_advise_parser
 from api.arguments import country, iso_date
 from api.batch_cli import add_parser as add_batch_parser
 from api.compare_cli import add_parser as add_compare_parser
@@ -299,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.set_defaults(run=cmd_diff)
 
     add_compare_parser(sub)
+    add_advise_parser(sub)
     add_import_parser(sub)
     add_batch_parser(sub)
     add_store_parser(sub)

@@ -295,6 +295,12 @@ def _evaluation(store: Store, item: InstrumentRules, product: Product,
     return evaluation, context.terms_defined_by, provisional
 
 
+def evaluation_inputs(store: Store, item: InstrumentRules, product: Product, shipment: Shipment) -> Evaluation:
+    """The engine's input under ``item`` for this product and shipment: what ``evaluate_shipment`` judges
+    (``graph.advice`` varies only the product)."""
+    return _evaluation(store, item, product, shipment)[0]
+
+
 def trace_params(trace: Trace) -> dict[str, list[str]]:
     """The graph keys of a verdict's facts, grouped as ``TRACE_SUBGRAPH`` takes them."""
     keys: dict[str, set[str]] = {k: set() for k in
