@@ -4,28 +4,34 @@ No I/O, no database, no clock: the graph layer supplies the applicable instrumen
 cumulation and HS correlation facts; the same inputs always give the same verdict.
 """
 
-from engine.consignment import ConsignmentResult, check_consignment
-from engine.criteria import (AllOf, AnyOf, Criterion, MaxNom, RuleSyntaxError, Rvc,
-                             SpecificProcess, TariffShift, WhollyObtained, parse_rule,
-                             render_rule)
-from engine.evaluate import evaluate
-from engine.fungible import Allocation, FungibleError, allocate
-from engine.models import (CodeMapping, ConsignmentTerms, Cumulation, Evaluation, FobRule,
-                           FungibleStock, FungibleTerms, Instrument, Leg, Material,
-                           Processing, Product, ProofOption, Psr, Receipt, Shipment,
-                           SupplierDeclaration, Tolerance, TraceFact)
-from engine.proof import ProofChoice, ProofRequirement, proof_requirement
-from engine.verdict import (CriterionResult, CumulatedMaterial, FungibleUse, Numbers,
-                            Qualification, Trace, Verdict)
+from __future__ import annotations
 
-__all__ = [
-    "AllOf", "Allocation", "AnyOf", "CodeMapping", "ConsignmentResult", "ConsignmentTerms",
-    "Criterion", "CriterionResult", "CumulatedMaterial", "Cumulation", "Evaluation",
-    "FobRule", "FungibleError", "FungibleStock", "FungibleTerms", "FungibleUse",
-    "Instrument", "Leg", "Material", "MaxNom", "Numbers", "Processing", "Product",
-    "ProofChoice", "ProofOption", "ProofRequirement", "Psr", "Qualification", "Receipt",
-    "RuleSyntaxError", "Rvc", "Shipment", "SpecificProcess", "SupplierDeclaration",
-    "TariffShift", "Tolerance", "Trace", "TraceFact", "Verdict", "WhollyObtained",
-    "allocate", "check_consignment", "evaluate", "parse_rule", "proof_requirement",
-    "render_rule",
-]
+import importlib
+from typing import Any
+
+# Each public name and the module defining it, imported on first use: a caller needing one model
+# (``from engine.models import Shipment``) does not pay for importing the whole engine.
+_HOMES = {
+    "engine.consignment": ("ConsignmentResult", "check_consignment"),
+    "engine.criteria": ("AllOf", "AnyOf", "Criterion", "MaxNom", "RuleSyntaxError", "Rvc", "SpecificProcess",
+                        "TariffShift", "WhollyObtained", "parse_rule", "render_rule"),
+    "engine.evaluate": ("evaluate",),
+    "engine.fungible": ("Allocation", "FungibleError", "allocate"),
+    "engine.models": ("CodeMapping", "ConsignmentTerms", "Cumulation", "Evaluation", "FobRule", "FungibleStock",
+                      "FungibleTerms", "Instrument", "Leg", "Material", "Processing", "Product", "ProofOption",
+                      "Psr", "Receipt", "Shipment", "SupplierDeclaration", "Tolerance", "TraceFact"),
+    "engine.proof": ("ProofChoice", "ProofRequirement", "proof_requirement"),
+    "engine.verdict": ("CriterionResult", "CumulatedMaterial", "FungibleUse", "Numbers", "Qualification", "Trace",
+                       "Verdict"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME_OF:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME_OF[name]), name)
+    globals()[name] = value
+    return value

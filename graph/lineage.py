@@ -5,9 +5,13 @@ from __future__ import annotations
 from graph import queries
 from graph.cache import cached_answer
 from graph.errors import UnknownHsCode, UnknownHsVersion
-from graph.load import hs_uid
 from graph.store import Store
 from engine.lineage import Lineage, LineagePath, Link, resolve_lineage
+
+
+def hs_uid(version: str, code: str) -> str:
+    """The key of an ``HSCode`` node: ``HS2022:854141``."""
+    return f"{version}:{code}"
 
 
 @cached_answer("hs_versions")

@@ -18,6 +18,7 @@ from neo4j import ManagedTransaction
 
 from engine.criteria import criterion_to_json, parse_rule
 from graph import queries
+from graph.lineage import hs_uid  # noqa: F401 - imported from here by the writers
 from graph.schema import install_schema
 from graph.store import Store
 from graph.tariffs import tariff_rows
@@ -44,10 +45,6 @@ def annex_props(annex: AnnexCoverage | None) -> dict[str, Any]:
         return {}
     return {"annex_coverage": annex.coverage, "annex_covers": list(annex.covers), "annex_source": annex.source,
             "annex_note": annex.note}
-
-
-def hs_uid(version: str, code: str) -> str:
-    return f"{version}:{code}"
 
 
 def correlation_kinds(links: Iterable[CorrelationRow]) -> dict[tuple[str, str], str]:

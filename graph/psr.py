@@ -20,8 +20,7 @@ from engine.models import Psr
 from engine.rules import AnnexCoverage, GoverningRule, PsrMatch, RuleAnswer
 from graph import queries
 from graph.cache import cached_answer
-from graph.lineage import check_code, lineage
-from graph.load import hs_uid
+from graph.lineage import check_code, hs_uid, lineage
 from graph.store import Store
 
 
