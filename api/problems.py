@@ -164,6 +164,12 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no endpoint at {request.url.path}: the endpoints are listed at /docs and /openapi.json"
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer when its JSON parser fails other than by a syntax error: nesting deeper
+            # than the parser's stack (valid JSON it cannot read); a 422 as for any unreadable body
+            message = "JSON the server cannot read: nested too deeply"
+            return problem_response(request, 422, f"the body is {message}; flatten it", slug="invalid-request",
+                                    title="Invalid request", errors=[FieldError(field="body", message=message)])
         return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:

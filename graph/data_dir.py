@@ -29,12 +29,18 @@ def secure_data_dir(path: Path) -> Path:
     os.umask(os.umask(0o077) | 0o077)
     try:
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        info = path.lstat()
+    except FileExistsError:  # a file of that name: refused below
+        pass
     except OSError as exc:
         raise _refusal(f"cannot create the data directory {path}: {exc.strerror}. Set ORIGINGRAPH_DATA "
                        "to a directory you own") from None
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise _refusal(f"cannot read the data directory {path}: {exc.strerror}. Set ORIGINGRAPH_DATA "
+                       "to a directory you own") from None
     if not stat.S_ISDIR(info.st_mode):
-        raise _refusal(f"the data directory {path} is not a directory (a symlink or a file): "
+        raise _refusal(f"the data directory {path} is not a directory: "
                        "set ORIGINGRAPH_DATA to a directory you own")
     if info.st_uid != os.getuid():
         raise _refusal(f"the data directory {path} belongs to user id {info.st_uid}, not to you "
