@@ -4,10 +4,13 @@ Skipped when that folder is absent. The imports run in a child process on a fres
 (one process can host only one embedded store, and the session store must not receive a whole
 tariff), in the order a user would: the bundled seeds, the HS2012/HS2017/HS2022 code lists, the
 UNSD correlation workbooks (and the CSV form of one, which must change nothing), the UK rules of
-origin, the WTO RTA export. The child prints a JSON report; the checks are made on it:
+origin, the WTO RTA export, the EU-side (XI) rules of origin. The child prints a JSON report; the
+checks are made on it:
 
 - the lineage of every HS2017 code to HS2022, walked in the graph, equals the UN table;
 - every one of the 41,255 UK rules is imported (structured or text only) or skipped with a reason;
+- every one of the 23,992 EU rule sets is imported (machine-evaluable or text only, with a reason),
+  a heading label (1,730), or skipped with a reason;
 - importing again leaves the counts unchanged;
 - the time of each import (printed; the whole must stay well under the 2-minute budget).
 
@@ -22,6 +25,7 @@ import random
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -29,6 +33,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 UK_RULES = 41_255
+EU_RULE_SETS = 23_992
+EU_HEADING_LABELS = 1_730
 
 pytestmark = [
     pytest.mark.realdata,
@@ -72,6 +78,24 @@ def test_every_uk_rule_is_imported_or_reported_with_a_reason(report: dict) -> No
     assert uk["graph"]["machine_evaluable"] > 10_000
 
 
+def test_every_eu_rule_set_is_imported_or_skipped_with_a_reason(report: dict) -> None:
+    eu = report["eu"]
+    total = eu["totals"]
+    assert total["rule_sets"] == EU_RULE_SETS
+    assert total["rule_sets"] == (total["machine_evaluable"] + total["text_only"] + total["heading_labels_skipped"]
+                                  + sum(total["skipped"].values()))
+    assert total["heading_labels_skipped"] == EU_HEADING_LABELS
+    assert sum(total["reasons"].values()) == total["text_only"] and all(total["reasons"]) and all(total["skipped"])
+    assert total["machine_evaluable"] > 15_000
+    for scheme in eu["schemes"].values():
+        assert scheme["rule_sets"] == (scheme["machine_evaluable"] + scheme["text_only"]
+                                       + scheme["heading_labels_skipped"] + sum(scheme["skipped"].values()))
+    assert len(eu["schemes"]) == 42  # 40 schemes with their files, and two files without a scheme
+    assert eu["graph"]["psrs"] == eu["psrs_written"] == total["machine_evaluable"] + total["text_only"]
+    assert eu["graph"]["targets"] == eu["targets_written"]
+    assert eu["graph"]["machine_evaluable"] == total["machine_evaluable"]
+
+
 def test_reimport_and_csv_layout_change_nothing(report: dict) -> None:
     assert report["counts_after_reimport"] == report["counts"]
     assert report["counts_after_csv_correlation"] == report["counts"]
@@ -91,10 +115,11 @@ def test_wto_agreements_and_parties(report: dict) -> None:
 
 def _run(eval_dir: Path, data_dir: Path) -> dict:
     from graph import queries
-    from graph.imports import import_correlation, public_data_steps, uk_instrument_code
+    from graph.imports import eu_instrument_code, import_correlation, public_data_steps, uk_instrument_code
     from graph.lineage import lineage
     from graph.load import count_graph, load_seeds
     from graph.store import StoreConfig, open_store
+    from seeds.formats.eu_roo import read_eu_roo
     from seeds.formats.uk_roo import read_uk_roo
     from seeds.formats.unsd import read_correlation
     from seeds.read import read_seeds
@@ -125,6 +150,11 @@ def _run(eval_dir: Path, data_dir: Path) -> dict:
                      "graph": store.read(queries.IMPORT_PSR_COUNTS_OF_INSTRUMENTS, instruments=codes)[0],
                      "summary": uk.lines()}
         out["wto"] = {k: v for k, v in summaries["wto-rta (AllRTAs.xlsx + signatories)"].counts.items()}
+        eu = summaries["eu-roo (40 schemes, 42 rule-set files)"]
+        eu_codes = [eu_instrument_code(s.code) for s in read_eu_roo(eval_dir / "roo/ott_prototype_xi").schemes]
+        out["eu"] = {"totals": asdict(eu.totals), "schemes": {k: asdict(v) for k, v in eu.schemes.items()},
+                     "psrs_written": eu.counts["PSRs written"], "targets_written": eu.counts["APPLIES_TO links"],
+                     "graph": store.read(queries.IMPORT_PSR_COUNTS_OF_INSTRUMENTS, instruments=eu_codes)[0]}
 
         table = read_correlation(corr / "unsd_HS2022toHS2017ConversionAndCorrelationTables.xlsx")
         expected: dict[str, set[str]] = {}
@@ -154,6 +184,7 @@ def _run(eval_dir: Path, data_dir: Path) -> dict:
 
         timed("again: uk-roo", lambda: steps[5][1](store))
         timed("again: wto-rta", lambda: steps[6][1](store))
+        timed("again: eu-roo", lambda: steps[7][1](store))
         timed("again: hs-list HS2022", lambda: steps[2][1](store))
         out["counts_after_reimport"] = list(count_graph(store))
         timed("again: unsd-correlation HS2017->HS2022 (CSV layout)", lambda: import_correlation(

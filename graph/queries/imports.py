@@ -41,6 +41,18 @@ SET p = row.props
 CREATE (i)-[:HAS_PSR]->(p)
 """
 
+IMPORT_PSRS_WITH_TARGETS = """
+UNWIND $rows AS row
+MATCH (i:Instrument {code: row.instrument})
+CREATE (p:Psr)
+SET p = row.props
+CREATE (i)-[:HAS_PSR]->(p)
+WITH p, row
+UNWIND row.targets AS target
+MATCH (h:HSCode {uid: target})
+CREATE (p)-[:APPLIES_TO]->(h)
+"""
+
 IMPORT_PSR_TARGETS = """
 UNWIND $rows AS row
 MATCH (p:Psr {uid: row.psr})
