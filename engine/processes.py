@@ -133,6 +133,19 @@ PROCESSES = _vocabulary(
      "activated earth, activated charcoal or bauxite; polymerisation; alkylation; isomerisation (and, for "
      "headings 2710 to 2712, the further processes the note lists)", _PETROLEUM_NOTE,
      "one or more specific process(es)"),
+    ("diffusion-integrated-circuits",
+     "the operation of diffusion, in which integrated circuits are formed on a semi-conductor substrate by the "
+     "selective introduction of an appropriate dopant, whether or not assembled and/or tested outside the parties",
+     _EU_LIST, *(f"the operation of diffusion{a}in which integrated circuits are formed on a semi-conductor substrate "
+                 f"by the selective introduction of an appropriate dopant{b}, whether or not assembled and/or tested in "
+                 f"{where}" for a, b in ((", ", ""), (" (", ")"))
+                 for where in ("a country other than those specified in article 3",
+                               "a country other than those specified in articles 3 and 4", "a non-party"))),
+    ("separation-of-precious-metals", "Electrolytic, thermal or chemical separation of precious metals of heading "
+     "7106, heading 7108 or heading 7110", _EU_LIST,
+     "electrolytic, thermal or chemical separation of precious metals of heading 7106, heading 7108 or heading 7110",
+     "electrolytic, thermal or chemical separation of non-originating precious metals of heading 7106, heading 7108 "
+     "and heading 7110"),
     # single operations the lists name in prose; the definition is the list's wording
     *((name, wording, _EU_LIST, wording.lower()) for name, wording in (
         ("beading", "Beading"),
@@ -142,8 +155,7 @@ PROCESSES = _vocabulary(
         ("sanding", "Sanding"),
         ("end-jointing", "End-jointing"),
         ("finger-jointing", "Finger-jointing"),
-        ("separation-of-precious-metals", "Electrolytic, thermal or chemical separation of precious metals of "
-                                          "heading 7106, heading 7108 or heading 7110"),
+
         ("alloying-of-precious-metals", "Alloying of precious metals of heading 7106, heading 7108 or heading "
                                         "7110 with each other or with base metals"),
         ("fusion-or-alloying-of-precious-metals", "Fusion or alloying of precious metals of heading 7106, "
@@ -159,9 +171,7 @@ PROCESSES = _vocabulary(
         ("cleaning-of-bristles-and-hair", "Cleaning, disinfecting, sorting and straightening of bristles and "
                                           "hair"),
         ("grinding-of-mica", "Grinding of mica or mica waste"),
-        ("diffusion-integrated-circuits", "The operation of diffusion, in which integrated circuits are formed "
-                                          "on a semi-conductor substrate by the selective introduction of an "
-                                          "appropriate dopant"),
+
         ("enriching-of-graphite", "Enriching of the carbon content, purifying and grinding of crude crystalline "
                                   "graphite"),
         ("cutting-of-marble", "Cutting, by sawing or otherwise, of marble (even if already sawn) of a thickness "

@@ -96,6 +96,41 @@ EXACT = [
     ("A change from any other chapter, provided that the product is both cut (or knit to shape) and sewn or otherwise "
      "assembled in the territory of a Party.", "CC & SP(cut-or-knit-to-shape-and-assembled)"),
     ("A change from within this heading or any other heading.", "ANY"),
+    ("Manufacture from materials of any heading, except those of heading 0203, heading 0206 or heading 0207 or bones "
+     "of heading 0506.", 'ANY except 0203, 0206, 0207, "bones of heading 0506"'),
+    ("Manufacture from materials of any heading, except: - hydrogenated oils having the character of waxes of heading "
+     "1516, - fatty acids not chemically defined or industrial fatty alcohols having the character of waxes of heading "
+     "3823, and - materials of heading 3404. However, these materials may be used, provided that their total value "
+     "does not exceed 20% of the ex-works price of the product.",
+     'ANY & NOM("hydrogenated oils having the character of waxes of heading 1516", "fatty acids not chemically '
+     'defined or industrial fatty alcohols having the character of waxes of heading 3823", 3404, 20)'),
+    ("Manufacture in which all the materials used are classified within a heading other than heading 3701 or heading "
+     "3702. However, materials from heading 3702 may be used provided their value does not exceed 30% of the ex-works "
+     "price of the product.", "ANY except 3701 & NOM(3702, 30)"),
+    ("Manufacture: - in which the value of all the materials used does not exceed 40% of the ex-works price of the "
+     "product - where, within the above limit, the materials classified within heading 8541 or heading 8542, taken "
+     "together, are only used up to a value of 10% of the ex-works price of the product.",
+     "MaxNOM(40) & NOM(8541, 8542, 10)"),
+    ("Manufacture from materials of heading 7201, heading 7202, heading 7203, heading 7204, heading 7205 or 721810.",
+     "FROM(7201, 7202, 7203, 7204, 7205, 721810)"),
+    ("Manufacture from: natural fibres, man-made staple fibres, not carded or combed or otherwise processed for "
+     "spinning, or chemical materials or textile pulp",
+     'FROM("natural fibres", "man-made staple fibres, not carded or combed or otherwise processed for spinning", '
+     '"chemical materials or textile pulp")'),
+    ("Manufacture: - from materials of any heading, except that of the product, - in which the value of all the "
+     "materials of chapter 17 used does not exceed 30% of the ex-works price of the product, and - in which all the "
+     "fruit juice used (except that of pineapple, lime or grapefruit) is originating.",
+     'CTH & NOM(17, 30) & ORIG("fruit juice (except that of pineapple, lime or grapefruit)")'),
+    ("Manufacture in which the value of all the materials of chapter 39 used does not exceed 20% of the ex-works price "
+     "of the product and / or manufacture from polycarbonate of tetrabromo-(bisphenol A).",
+     'NOM(39, 20) | FROM("polycarbonate of tetrabromo-(bisphenol A)")'),
+    ("Manufacture in which all the materials used must already be originating.", "ORIG(*)"),
+    ("Manufacture in which all the materials of chapter 10 and chapter 11 , headings 0701, 071410 and 2303, and "
+     "sub-heading 071010 used are wholly obtained.", "WO(10, 11, 0701, 071410, 2303, 071010)"),
+    ("Specific process(es). See Introductory Note 9.", "SP(specific-process-chemical-note-9)"),
+    ("The operation of diffusion, in which integrated circuits are formed on a semi-conductor substrate by the "
+     "selective introduction of an appropriate dopant, whether or not assembled and&nbsp;/&nbsp;or tested in a "
+     "non-party.", "SP(diffusion-integrated-circuits)"),
     ("Making-up including cutting of fabric, provided that the value of non-originating materials used does not "
      "exceed 50% of the ex-works price (EXW) or 45% of the Free on Board (FOB) cost of the product.",
      "SP(making-up) & (MaxNOM(50) | MaxNOM(45, fob))"),
@@ -145,6 +180,19 @@ def test_rvc_without_a_named_method_leaves_it_to_the_instrument_and_says_so() ->
      "description may also be used, provided their value does not exceed 20% of the ex-works price of the product",
      "permission referring to 'this description'"),
     ("Manufacture from yarn7 9", "footnote marks in the rule text"),
+    ("Manufacture from: uncoloured slivers, rovings, yarn or chopped strands, or glass wool.",
+     "list of materials in prose without list markers"),
+    ("Manufacture in which all the materials of heading ex 0713 used are wholly obtained.",
+     "material codes that do not parse"),
+    ("A change from within this heading, whether or not there is also a change from any other heading, provided that "
+     "the value of non-originating materials of this heading does not exceed 50% of the transaction value or ex-works "
+     "price of the product.",
+     "value limit on 'the transaction value or ex-works price' (no single basis in the rule syntax)"),
+    ("A change to a good knit to shape, for which no sewing or other assembly is required, from any other chapter.",
+     "change of classification for goods described in prose"),
+    ("CTSH: All non-originating materials used in the production of the good have undergone a change in tariff "
+     "classification at the 6-digit level (tariff subheading) and Standard QVC.",
+     "qualifying value content (QVC) on an ex-works basis"),
     ("", "empty rule text"),
 ])
 def test_wording_without_an_exact_form_stays_text_with_its_reason(text: str, reason: str) -> None:

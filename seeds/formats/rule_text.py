@@ -190,7 +190,7 @@ def _ctcs(node) -> list[_Ctc]:
 # --------------------------------------------------------------------------- numbers, items, terms
 
 _N = r"(\d+(?:\.\d+)?)\s?%"
-_EXW = (r"(?:of )?the ex-works price(?: \(EXW\))?(?: of the (?:products?|goods?|set))?(?: \(MaxNOM \d+(?:\.\d+)?% "
+_EXW = (r"(?:of )?the ex-works price(?: \(EXW\))?(?: of the (?:final )?(?:products?|goods?|set|printed fabric))?(?: \(MaxNOM \d+(?:\.\d+)?% "
         r"\(EXW\)\))?")
 _FOB = r"(?:of )?the (?:Free on Board \(FOB\)|free-on-board|free on-board|FOB) (?:cost|value|price)(?: of the (?:products?|goods?))?"
 _WORD_LEVEL = {"chapter": 2, "heading": 4, "subheading": 6, "sub-heading": 6, "tariff heading": 4}
@@ -210,7 +210,7 @@ def _code(raw: str, word: str | None) -> str:
     if len(digits) not in (2, 4, 6):
         raise _Untranslated("material named by a code that is not an HS code")
     want = _WORD_LEVEL.get(word or "")
-    if want and want != len(digits):
+    if want and want != len(digits) and not (want == 4 and len(digits) == 6):  # 'heading 7218 10': subheading
         raise _Untranslated("material code whose length does not match its level word")
     return digits
 
@@ -259,11 +259,14 @@ def _term(text: str) -> str:
     """A material named in prose, quoted as written (quotes the annex uses around words dropped)."""
     t = re.sub(r"^(?:all )?the ", "", text.strip().strip(",;").strip())
     t = t.replace("\u2018", "'").replace("\u2019", "'")
-    t = re.sub(r"'(\w[\w\s-]*)'", r"\1", t)
+    t = re.sub(r"['\"](\w[\w\s-]*)['\"]", r"\1", t)
     if re.search(r"[a-z]\d", t) and not re.search(r"[a-z]\d*[a-z]", t.split()[-1]):
         raise _Untranslated("footnote marks in the rule text")
-    if re.search(r"\b(?:in which|used|exceeds?|provided|except|other than|originating|wholly obtained)\b", t, re.I):
+    if re.search(r"\b(?:in which|used|exceeds?|provided|except|other than|originating|wholly obtained)\b",
+                 re.sub(r"\([^()]*\)", "", t), re.I):
         raise _Untranslated("material named in prose with a condition in it")
+    if t.startswith("-") or t.endswith(":") or " - - " in t:
+        raise _Untranslated("nested list of materials")
     if not t or '"' in t or len(t) > 200:
         raise _Untranslated("material named in prose that cannot be quoted as one term")
     return f'"{t}"'
@@ -275,13 +278,19 @@ _SAME = re.compile(r"^(?:materials )?(?:of|classified (?:with)?in) the same (hea
 
 def _items(text: str, *, prose: bool = True) -> list[str]:
     """Items of a material description: codes when it is exactly "materials of <codes>", else one term."""
-    text = text.strip().strip(",").strip()
+    text = re.sub(r"^non-originating ", "", text.strip().strip(",").strip())
+    text = re.sub(r"^materials? from ((?:sub)?headings? |chapters? )", r"materials of \1", text, flags=re.I)
+    if text.lower() in ("materials", "the materials"):
+        return ["*"]
     if m := _SAME.match(text) or re.match(r"^the same (heading|subheading|chapter) as the (?:product|good)$", text, re.I):
         return [f"@{m.group(1).lower()}"]
-    codes = _code_items(text) if re.match(r"^(?:(?:non-originating )?materials? (?:of|classified)|chapter|heading|"
-                                          r"subheading|sub-heading|\d)", text, re.I) else None
+    code_like = re.match(r"^(?:(?:non-originating )?materials? (?:of|classified (?:with)?in) )?(?:chapter|heading|subheading|"
+                         r"sub-heading|\d)", text, re.I)
+    codes = _code_items(text) if code_like else None
     if codes:
         return codes
+    if code_like and not re.search(r"\b(?:of|classified) (?:the same|this|these)\b", text):
+        raise _Untranslated("material codes that do not parse")
     if not prose:
         raise _Untranslated("material description that is not a list of codes")
     return [_term(text)]
@@ -304,9 +313,16 @@ def _normalise(plain: str) -> tuple[str, list[str]]:
     t = re.sub(r"\bex-? ?works?\b", "ex-works", t, flags=re.I)
     t = re.sub(r"\b(heading|headings|subheading|chapter)s? Nos?\.? ?(?=\d)", r"\1 ", t, flags=re.I)
     t = re.sub(r"\bsub-heading", "subheading", t, flags=re.I)
-    t = re.sub(r"\bmaking[- ] ?up\b", "making-up", t, flags=re.I)
+    t = re.sub(r"\b([Mm])aking[- ] ?up\b", r"\1aking-up", t)
+    t = re.sub(r"(?<=[a-z])- (?=[a-z])", "-", t)
+    t = re.sub(r"\bnon- originating\b", "non-originating", t)
+    t = t.replace(" []", "")
+    t = re.sub(r"\btheir value, taken together, does not exceed", "their total value does not exceed", t)
+    t = re.sub(r", however, ", ". However, ", t)
     t = re.sub(r"(\d),(\d+ ?%)", r"\1.\2", t)
     t = re.sub(r"(\d) ?per ?cent\b", r"\1%", t)
+    t = re.sub(r"% of the value of the ex-works price", "% of the ex-works price", t)
+    t = re.sub(r"\)(?=and )", ") ", t)
     t = re.sub(r"\s+([,;:.])", r"\1", t)
     t = re.sub(r"\band/ or\b|\band /or\b|\band / or\b", "and/or", t)
     t = re.sub(r"\s+", " ", t).strip()
@@ -327,6 +343,12 @@ def _except_items(text: str) -> list[str]:
     codes = _code_items(text)
     if codes:
         return codes
+    if text.startswith("- "):
+        parts = [p for p in re.split(r"(?:^|,? (?:or |and )?|; (?:or |and )?)- ", text) if p.strip()]
+        return [i for p in parts for i in _items(re.sub(r"^(?:or|and) ", "", p.strip().rstrip(",;")))]
+    head, _, tail = text.rpartition(" or ")
+    if head and (codes := _code_items(head)) and not re.match(r"^(?:(?:sub)?headings?|chapters?|\d)", tail, re.I):
+        return codes + [_term(tail)]  # 'heading 0203, heading 0206 or heading 0207 or bones of heading 0506'
     if re.match(r"^(?:(?:sub)?headings?|chapters?|\d)", text, re.I) or re.search(r"\bheadings? \d.*\bor\b", text):
         raise _Untranslated("exception named in prose")
     return [_term(re.sub(r"^non-originating ", "", text))]
@@ -336,7 +358,7 @@ def _value_limit(text: str):
     """'the value of all the materials [of X] used does not exceed N% of the ex-works price' -> node."""
     t = text
     m = re.match(rf"^(?:the )?(?:total )?value of (?:all (?:the )?|any )?(?:non-originating )?materials used "
-                 rf"(?:does not|do not|must not|shall not|cannot) exceed {_N} {_EXW}$", t, re.I)
+                 rf"(?:does not|do not|must not|may not|shall not|cannot) exceed {_N} {_EXW}$", t, re.I)
     if m:
         return _Atom(f"MaxNOM({_pct(m.group(1))})")
     m = re.match(rf"^(?:the )?(?:total )?value of (?:all (?:the )?|any )?(?:non-originating )?materials used "
@@ -344,8 +366,9 @@ def _value_limit(text: str):
     if m:
         return _Any([_Atom(f"MaxNOM({_pct(m.group(1))})"), _Atom(f"MaxNOM({_pct(m.group(2))}, fob)")])
     m = re.match(rf"^(?:the )?(?:total )?value of (?:all (?:the )?|any )?(?:non-originating )?(.+?)(?: used)? "
-                 rf"(?:does not|do not|must not|shall not|cannot) exceed {_N} {_EXW}$", t, re.I) or re.match(
-        rf"^(?:the )?(materials classified (?:with)?in .+?) are only used up to a value of {_N} {_EXW}$", t, re.I)
+                 rf"(?:does not|do not|must not|may not|shall not|cannot) exceed {_N} {_EXW}$", t, re.I) or re.match(
+        rf"^(?:the )?(materials classified (?:with)?in .+?)(?:, taken together,)? are only used up to a value of {_N} "
+        rf"{_EXW}$", t, re.I)
     if m:
         return _Atom(f"NOM({', '.join(_items(m.group(1)))}, {_pct(m.group(2))})")
     m = re.match(rf"^(?:the )?(?:total )?value of (?:all (?:the )?|any )?(?:non-originating )?(.+?) used "
@@ -375,6 +398,10 @@ def _condition(clause: str):
                  rf"{_PRODUCT}$", c, re.I)
     if m:
         return _Ctc(_CTC_LEVEL[m.group(1).lower()], [], [])
+    m = re.match(r"^(?:all the |all )?(?:non-originating )?materials used (?:are|is) classified (?:with)?in an? "
+                 r"(?:heading|subheading|chapter) other than ((?:heading|subheading|chapter)s? .+)$", c, re.I)
+    if m:
+        return _Ctc("ANY", _except_items(m.group(1)), [])
     m = re.match(rf"^from (?:non-originating )?materials of any (heading|subheading|chapter),? except that of the "
                  rf"{_PRODUCT},? and (?:of |that of )?((?:heading|subheading|chapter)s? .+)$", c, re.I)
     if m:
@@ -387,7 +414,7 @@ def _condition(clause: str):
                  rf"(?:,? including other materials of (?:heading|subheading|chapter)s? [\d.]+)?$", c, re.I)
     if m and m.group(1).lower() == "heading":
         return _Ctc("ANY", [], [])
-    m = re.match(r"^from (?:non-originating )?materials of any heading,? except (.+)$", c, re.I)
+    m = re.match(r"^from (?:non-originating )?materials of any heading,? except:? (.+)$", c, re.I)
     if m:
         rest = m.group(1)
         if re.match(r"^(?:that|those) of the (?:product|good)", rest, re.I):
@@ -403,6 +430,7 @@ def _condition(clause: str):
     if m:
         return _Ctc("ANY", _except_items(m.group(1)), [])
     # wholly obtained / originating
+    c = re.sub(r"^(.+?) used (\([^()]*\)) ", r"\1 \2 used ", c)  # 'the fruit juice used (except that of ...) is'
     m = re.match(r"^(?:all )?(?:the )?(.+?) used (?:are|is|must be|shall be) wholly obtained(?: in the country or "
                  r"territory)?$", c, re.I)
     if m:
@@ -411,7 +439,7 @@ def _condition(clause: str):
                  c, re.I)
     if m:
         return _Atom(f"ORIG({', '.join(_items(m.group(2)))}, {_pct(m.group(1))}, weight)")
-    m = re.match(r"^(?:all )?(?:the )?(.+?) used (?:are|is|must be) (?:already )?originating$", c, re.I)
+    m = re.match(r"^(?:all )?(?:the )?(.+?) used (?:are|is|must be|must already be) (?:already )?originating$", c, re.I)
     if m:
         return _Atom(f"ORIG({', '.join(_items(m.group(1)))})")
     # manufacture from named materials
@@ -421,9 +449,34 @@ def _condition(clause: str):
     raise _Untranslated("condition wording not in a translated form")
 
 
+# materials the textile and metal lists enumerate with commas but no list markers ("natural fibres, man-made
+# staple fibres, not carded or combed or otherwise processed for spinning, or chemical materials or textile pulp");
+# the same lists write them elsewhere as '- a, - b, or - c', which fixes where each one ends
+_LIST_MATERIALS = [re.compile(p, re.I) for p in (
+    r"raw silk or silk waste,? carded or combed or otherwise prepared for spinning",
+    r"(?:other )?natural fibres,? not carded or combed or otherwise (?:prepared|processed) for spinning",
+    r"man-made staple fibres,? not carded or combed or otherwise (?:prepared|processed) for spinning",
+    r"synthetic or artificial filament yarn", r"coir yarn or jute yarn", r"coir yarn", r"jute yarn",
+    r"(?:other )?natural fibres", r"chemical materials or textile pulp", r"paper-making materials", r"paper",
+    r"refined copper, unwrought", r"waste and scrap of copper",
+)]
+
+
+def _listed_materials(text: str) -> list[str]:
+    """'a, b, or c' of the known list materials -> terms; anything else is not split (text)."""
+    out, rest = [], text.strip()
+    while rest:
+        m = next((m for p in _LIST_MATERIALS if (m := p.match(rest)) and re.match(r"^(?:,? or |, |$)", rest[m.end():])), None)
+        if m is None:
+            raise _Untranslated("list of materials in prose without list markers")
+        out.append(_term(m.group()))
+        rest = re.sub(r"^(?:,? or |, )", "", rest[m.end():])
+    return out
+
+
 def _from(text: str):
     """'from yarn' / 'from: - a, - b, or - c' / 'from X, provided that the value of the X used ...'."""
-    body, proviso = text, None
+    body, proviso = re.sub(r"^non-originating ", "", text.strip()), None
     m = re.match(r"^(.+?),? provided (?:that )?(.+)$", body, re.I)
     if m:
         body, proviso = m.group(1), m.group(2)
@@ -431,12 +484,17 @@ def _from(text: str):
         parts = [p for p in re.split(r"(?:^|,? (?:or |and )?|; (?:or |and )?)- ", body.strip()) if p.strip()]
         items = [_term(re.sub(r"^(?:or|and) ", "", p.strip().rstrip(",;"))) for p in parts]
     else:
-        if re.search(r"\bexcept\b|\bother than\b|\bnot classified\b", body, re.I):
+        if re.search(r"\bexcept\b|\bother than\b|\bnot classified\b", re.sub(r"\([^()]*\)", "", body), re.I):
             raise _Untranslated("manufacture from named materials with exceptions in prose")
-        items = _items(body)
+        if re.search(r",\s?or ", body):
+            items = _listed_materials(body)
+        else:
+            items = _items(body)
     node = _Atom(f"FROM({', '.join(items)})")
     if proviso is None:
         return node
+    if m := re.match(rf"^their (?:total )?value does not exceed {_N} {_EXW}$", proviso, re.I):
+        return _All([node, _Atom(f"NOM({', '.join(items)}, {_pct(m.group(1))})")])
     limit = _value_limit(proviso)
     if limit is None:
         raise _Untranslated("manufacture from named materials with a further condition in prose")
@@ -520,6 +578,8 @@ def _process(sentence: str):
     ambiguous ("A or B accompanied by C") and stays text.
     """
     s = _PRINTING_WITH.sub(_PRINTING_NAME, sentence.strip())
+    if s.lower() in _PROCESS_WORDS and " " in s:
+        return _Atom(f"SP({_process_name(s)})")
     if s.lower() in _GROUPED:
         if _GROUPED[s.lower()] is None:
             raise _Untranslated("process alternatives whose grouping the wording leaves open")
@@ -543,7 +603,8 @@ def _process(sentence: str):
     for i, step in enumerate(texts):
         alts = _alternatives(step)
         if len(alts) > 1:
-            if i == 0 and len(texts) > 1 and not each[0]:
+            if i == 0 and len(texts) > 1 and not each[0] and not all(len(a) == 1 and a[0] in _FINISHING
+                                                                      for a in alts):
                 raise _Untranslated("process alternatives whose grouping the wording leaves open")
             if i > 0 and not all(len(a) == 1 and a[0] in _FINISHING for a in alts):
                 raise _Untranslated("process alternatives whose grouping the wording leaves open")
@@ -559,7 +620,8 @@ def _process(sentence: str):
 
 # --------------------------------------------------------------------------- sentences
 
-_MAIN = re.compile(r"^(?:Manufacture|Production|Other operations(?: than those referred to in column)?)\b", re.I)
+_MAIN = re.compile(r"^(?:Manufacture|Production|Other operations(?: than those referred to (?:in column(?: \(?3\)?)?|above))?)"
+                   r"(?=\b|$| )", re.I)
 
 
 def _conditions(body: str) -> list[str]:
@@ -572,7 +634,7 @@ def _conditions(body: str) -> list[str]:
             raise _Untranslated("conditions joined by 'or' in a list")
         return parts
     parts = re.split(r"[,;]? and (?=in which |where |within the above limit|the value |all the )"
-                     r"|[;,] (?=in which |where |the value |all the |within the above limit)", body)
+                     r"|(?<!limit)(?<!limits)[;,] (?=in which |where |the value |all the |within the above limit)", body)
     return parts
 
 
@@ -596,6 +658,8 @@ def _manufacture(sentence: str):
         # 'Manufacture from X, provided ...' and 'from: - a, - b, or - c': one FROM condition
         if not re.search(r",? and (?:- )?(?:in which|where) ", body, re.I):
             return _from(re.sub(r"^from:?\s*", "", body, flags=re.I))
+    if re.match(r"^from (?:non-originating )?materials of any heading,? except:? - ", body, re.I):
+        return _condition(body)  # the dash list is the exceptions, not conditions
     nodes = []
     for part in _conditions(body):
         head, *later = re.split(r"\. (?=However\b)", part)
@@ -627,6 +691,12 @@ def _however(node, sentence: str):
         return _all([node, _Atom(f'NOM("materials of the same description as the product", {_pct(m.group(1))})')])
     m = re.match(rf"^(.+?) may (?:also )?be used,? provided (?:that )?their (?:total )?value does not exceed {_N} {_EXW}$",
                  s, re.I)
+    if m and m.group(1).lower() == "these materials":
+        # 'except: - a, - b and - c. However, these materials may be used, provided ... 20%'
+        if len(ctcs) != 1 or ctcs[0].keyword != "ANY" or not ctcs[0].excepts:
+            raise _Untranslated("'However' permission that does not fit the rule it follows")
+        items, ctcs[0].excepts[:] = list(ctcs[0].excepts), []
+        return _all([node, _Atom(f"NOM({', '.join(items)}, {_pct(m.group(2))})")])
     if m:
         items = _items(re.sub(r"^non-originating ", "", m.group(1)))
         if len(ctcs) == 1 and ctcs[0].keyword == "ANY" and all(i in ctcs[0].excepts for i in items):
@@ -691,7 +761,7 @@ def _tariff_phrase(s: str):
     if re.match(r"^(?:A )?change (?:to .+? )?from within (?:this|any one of these) (heading|subheading)s? or (?:from )?any "
                 r"other \1$", s, re.I):
         return _Ctc("ANY", [], [])
-    if m := re.match(r"^(.+?),? provided that the (?:product|good) is both cut \(or knit to shape\) ?and sewn or otherwise "
+    if m := re.match(r"^(.+?)[,;]? provided that the (?:product|good) is both cut \(or knit to shape\) ?and sewn or otherwise "
                      r"assembled in the territory of (?:a|one or more of the) Part(?:y|ies)$", s, re.I):
         head = _tariff_phrase(m.group(1))
         if head is None:
@@ -722,6 +792,8 @@ def _tariff_phrase(s: str):
 def _sentence(s: str):
     if node := _tariff_phrase(s):
         return node
+    if re.match(r"^(?:(?:A )?change\b|(?:CC|CTH|CTSH):)", s, re.I):
+        raise _Untranslated("change of classification with a condition in prose")
     if _MAIN.match(s):
         return _manufacture(s)
     return _process(s)
@@ -739,18 +811,20 @@ def _compile(plain: str) -> tuple[object, list[str]]:
         raise _Untranslated("rule valid for a period stated in the text")
     if re.search(r"\bQVC\b|qualifying value content", text, re.I):
         raise _Untranslated("qualifying value content (QVC) on an ex-works basis")
+    if re.search(r"transaction value or ex-works price", text, re.I):
+        raise _Untranslated("value limit on 'the transaction value or ex-works price' (no single basis in the rule syntax)")
     if re.search(r"focused value method", text, re.I):
         raise _Untranslated("regional value content under the focused value method")
     if re.search(r"\bset\b.*rule which would apply", text, re.I):
         raise _Untranslated("rule for sets")
     if text == "Specific process(es)" and notes == ["refers to Introductory Note 9 (not evaluated)"]:
         return _Atom("SP(specific-process-chemical-note-9)"), notes
-    alternatives = re.split(r",? or (?=(?:Manufacture|Production|Other operations|Making-up|Weaving|Knitting|Spinning|"
+    alternatives = re.split(r",? (?:or|and/or) (?=(?:[Mm]anufacture|Production|Other operations|Making-up|Weaving|Knitting|Spinning|"
                             r"Extrusion|Printing|Flocking|Twisting|Dyeing|Yarn dyeing)\b)", text)
     nodes = []
     for alt in alternatives:
         sentences = _sentences(alt)
-        while len(sentences) > 1 and re.match(r"^However\b.*(?:,|;) (?:and )?- ", sentences[1]):
+        while len(sentences) > 1 and re.match(r"^However\b.*(?:[,;] | )(?:and )?- ", sentences[1]):
             sentences[:2] = [f"{sentences[0]}. {sentences[1]}"]  # 'However' inside a '- a, and - b' list
         node = _sentence(sentences[0])
         for s in sentences[1:]:
