@@ -60,7 +60,7 @@ from graph.store import Store
 BOM_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
 COLUMNS = ("job", "bom", "sku", "exporter", "importer", "date", "status", "agreement", "instrument",
-           "originating", "rule", "passed_by", "currency", "fob", "ex_works", "vnm", "vom",
+           "originating", "rule", "passed_by", "rule_status", "provisional", "currency", "fob", "ex_works", "vnm", "vom",
            "rvc_build_down_pct", "rvc_build_up_pct", "nom_pct", "warnings", "detail", "verdict")
 
 
@@ -265,13 +265,14 @@ def _rows(item: Parsed, report: OriginReport | None, error: str | None) -> list[
         n = v.numbers
         rows.append({**base, "status": "verdict", "agreement": v.agreement, "instrument": v.instrument,
                      "originating": v.originating, "rule": v.rule, "passed_by": v.passed_by,
+                     "rule_status": v.rule_status, "provisional": v.provisional,
                      "currency": n.currency, "fob": str(n.fob), "ex_works": str(n.ex_works), "vnm": str(n.vnm),
                      "vom": str(n.vom), "rvc_build_down_pct": str(n.rvc_build_down_pct),
                      "rvc_build_up_pct": str(n.rvc_build_up_pct), "nom_pct": str(n.nom_pct),
                      "warnings": len(v.warnings), "verdict": v.model_dump_json(by_alias=True)})
     for u in report.undetermined:
         rows.append({**base, "status": "undetermined", "agreement": u.agreement, "instrument": u.instrument,
-                     "detail": u.reason})
+                     "rule_status": u.rule_status, "detail": u.reason})
     if not rows:
         pending = ", ".join(p.instrument for p in report.pending)
         rows.append({**base, "status": "no_instrument",

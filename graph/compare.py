@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from engine.duty import DutyQuery, DutyResult
 from engine.models import Country, Leg, Product, Shipment
+from engine.rules import RuleStatus
 from graph.origin import OriginReport, evaluate_shipment
 from graph.store import Store
 from graph.tariffs import amended_chain, duty_for
@@ -99,6 +100,8 @@ class CompareRow(_Frozen):
     status: Literal["mfn", "originating", "not_originating", "undetermined"]
     originating: bool | None
     reason: str
+    rule_status: RuleStatus | None = None  # null on the MFN row
+    provisional: bool = False
     landed_rate: Decimal | None
     landed_amount: Decimal | None
     currency: str
@@ -155,9 +158,11 @@ def _rows_for(store: Store, made: Product, summary: CandidateSummary, c: Candida
     mfn = duty_for(store, query, made.hs_version)
     declared = f" (declared originating under {', '.join(c.originating_under)})" if c.originating_under else ""
 
-    def row(instrument, agreement, status, is_orig, reason, duty, proofs=(), requirements=()) -> CompareRow:
+    def row(instrument, agreement, status, is_orig, reason, duty, proofs=(), requirements=(), rule_status=None,
+            provisional=False) -> CompareRow:
         return CompareRow(rank=0, candidate=summary.index, label=summary.label, instrument=instrument,
                           agreement=agreement, status=status, originating=is_orig, reason=reason,
+                          rule_status=rule_status, provisional=provisional,
                           landed_rate=duty.rate, landed_amount=duty.amount, currency=summary.currency,
                           savings_vs_mfn=duty.savings_vs_mfn, complete=duty.complete, layers=_layer_text(duty),
                           proof_options=proofs, requirements=requirements, duty=duty)
@@ -173,21 +178,26 @@ def _rows_for(store: Store, made: Product, summary: CandidateSummary, c: Candida
             if v.proof.fob_required:
                 needs.append("FOB value on the proof")
             needs += list(v.warnings)
+            if v.provisional:
+                needs.append(f"provisional: {v.provisional_reason}")
             rows.append(row(v.instrument, v.agreement, "originating", True,
-                            f"originates by {v.passed_by} under {v.rule}", duty, proofs, tuple(needs)))
+                            f"originates by {v.passed_by} under {v.rule}", duty, proofs, tuple(needs),
+                            v.rule_status, v.provisional))
         else:
             why = v.consignment.reason if not v.consignment.ok else (
                 f"rule {v.rule} not met" + (f" (tariff shift fails for {', '.join(v.ctc_failures)})"
                                             if v.ctc_failures else ""))
             rows.append(row(v.instrument, v.agreement, "not_originating", False,
-                            f"does not originate: {why}; MFN duty applies", mfn))
+                            f"does not originate: {why}; MFN duty applies", mfn, rule_status=v.rule_status,
+                            provisional=v.provisional))
     for u in report.undetermined:
         duty = duty_for(store, query.model_copy(update={"preference": u.instrument,
                                                         "preference_chain": amended_chain(store, u.instrument)}),
                         made.hs_version)
         rows.append(row(u.instrument, u.agreement, "undetermined", None,
                         f"{u.reason}; the duty shown is what the preference would give if the goods originate",
-                        duty, requirements=("origin cannot be judged from the graph's data",)))
+                        duty, requirements=("origin cannot be judged from the graph's data",),
+                        rule_status=u.rule_status))
     return rows
 
 

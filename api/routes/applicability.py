@@ -33,12 +33,17 @@ _PENDING = {"agreement": "EUID", "instrument": "EUID", "title": "EU-Indonesia CE
             "missing": ["AU is not a party"], "expected": None, "parties": []}
 APPLICABILITY_EXAMPLE = {"exporter": "MY", "importer": "AU", "date": "2025-04-25", "hs": None, "hs_version": None,
                          "instruments": [_APPLIED], "pending": []}
+_NOT_LOADED = ("no PSR annex for HS2022 is loaded for AANZFTA-P2: the general rule RVC(40) | CTH is shown "
+               "provisionally; load the annex with `origingraph import psr FILE --instrument AANZFTA-P2 "
+               "--hs-version HS2022`")
 RULES_EXAMPLE = {**APPLICABILITY_EXAMPLE, "hs": "610910", "hs_version": "HS2022", "instruments": [{
     **_APPLIED, "psr": {"instrument": "AANZFTA-P2", "code": "610910", "hs_version": "HS2022",
                         "schedule_version": "HS2022", "schedule_defined_by": "AANZFTA-P2", "lineage": None,
                         "rule": "RVC(40) | CTH", "criterion": {"any": [{"rvc": 40}, {"ctc": "CTH"}]},
                         "general_rule": True, "match": None, "alternatives": [], "ambiguous": False,
-                        "notes": ["no PSR recorded for 610910: the general rule applies"]}}]}
+                        "notes": [_NOT_LOADED], "rule_status": "annex_not_loaded", "status_reason": _NOT_LOADED,
+                        "provisional": True, "annex": None},
+    "rule_status": "annex_not_loaded", "rule_status_reason": _NOT_LOADED}]}
 
 
 @router.get("/applicability", response_model=PairRules, responses={
@@ -59,7 +64,10 @@ def rules(store: StoreDep, exporter: Exporter, importer: Importer, date: Day,
                                       examples=["610910"])],
           hs_version: Annotated[HsVersion, Query(description="HS edition of `hs`.", examples=["HS2022"])]) -> Response:
     """As `/v1/applicability`, plus the governing product-specific rule (or the general rule) of each
-    instrument for the HS code, mapped into the edition the instrument's schedule is written in.
+    instrument for the HS code, mapped into the edition the instrument's schedule is written in, with its
+    `rule_status`: `psr`, `general_rule` (the annex is loaded and lists no PSR for the code),
+    `annex_not_loaded` (the general rule is shown provisionally), `text_only` (no verdict) or `no_rule`,
+    and `rule_status_reason`.
 
     The same JSON as `origingraph rules ... --hs .. --hs-version .. --json`."""
     return model_response(rules_between(store, exporter, importer, date, hs, hs_version))

@@ -84,10 +84,15 @@ TS-100,labels,Printed labels,520811,HS2017,1,set,0.40,USD,MY,
 REPORT_EXAMPLE = {
     "sku": "TS-100", "exporter": "MY", "importer": "AU", "date": "2025-06-02",
     "verdicts": [{"instrument": "AANZFTA-P2", "agreement": "AANZFTA", "originating": True, "rule": "RVC(40) | CTH",
-                  "passed_by": "CTH", "...": "numbers, cumulation, consignment, proof, trace: see the schema"}],
-    "undetermined": [{"agreement": "RCEP", "instrument": "RCEP",
-                      "reason": "no PSR for HS2022 610910 and no general rule are recorded for RCEP: origin cannot "
-                                "be judged from the graph's data"}],
+                  "passed_by": "CTH", "rule_status": "annex_not_loaded", "provisional": True,
+                  "provisional_reason": "no PSR annex for HS2022 is loaded for AANZFTA-P2: the general rule "
+                                        "RVC(40) | CTH is shown provisionally; load the annex with `origingraph "
+                                        "import psr FILE --instrument AANZFTA-P2 --hs-version HS2022`",
+                  "...": "numbers, cumulation, consignment, proof, trace: see the schema"}],
+    "undetermined": [{"agreement": "RCEP", "instrument": "RCEP", "rule_status": "no_rule",
+                      "reason": "no PSR for HS2022 610910 and no general rule: no PSR annex for HS2022 is loaded "
+                                "for RCEP and RCEP records no general rule: no verdict; load the annex with "
+                                "`origingraph import psr FILE --instrument RCEP --hs-version HS2022`"}],
     "pending": []}
 
 _BODY = {"requestBody": {"required": True, "content": {
