@@ -41,8 +41,12 @@ _HUNDRED = Decimal(100)
 EXHAUSTIVE_KEYS = 10
 """Up to this many changeable BOM lines (and processes) every combination is tried, in order of
 value; above it, single changes and greedy combinations."""
-BUDGET = 1500
-"""At most this many candidate BOMs are evaluated per question (a bound on time, reported)."""
+BUDGET = 100_000
+"""At most this many BOM lines are judged per question (candidate BOMs x lines: a bound on time
+that keeps the answer deterministic); ``Advice.evaluated`` says how many BOMs were."""
+PRUNED = 25
+"""A greedy combination of up to this many changes is pruned one change at a time; a longer one is
+kept as its shortest originating prefix."""
 _EFFORT = {"process": 0, "declaration": 1, "wholly_obtained": 2, "source_from_party": 3}
 
 
@@ -166,7 +170,7 @@ def advise(e: Evaluation, limit: int = 5, budget: int = BUDGET) -> Advice:
         return Advice(**base, status="no_fix", gaps=gaps,
                       reason="no BOM line can be changed to meet the rule: "
                              + _unmet(verdict))
-    found, evaluated, exhaustive = _search(e, atoms, limit, budget)
+    found, evaluated, exhaustive = _search(e, atoms, gaps, limit, budget)
     if not found:
         scope = "no combination of changes" if exhaustive else \
             f"no change found within {evaluated} candidate BOMs"
@@ -427,11 +431,16 @@ def _material_of(atom: _Atom) -> str:
     return atom.change.material or atom.key
 
 
-def _search(e: Evaluation, atoms: list[_Atom], limit: int,
+def _lines(materials: tuple[Material, ...]) -> int:
+    return sum(1 + _lines(m.components) for m in materials)
+
+
+def _search(e: Evaluation, atoms: list[_Atom], gaps: tuple[Gap, ...], limit: int,
             budget: int) -> tuple[list[_Found], int, bool]:
     """Minimal combinations that originate, best first; how many BOMs were evaluated; whether
-    the search was exhaustive."""
-    tried: dict[frozenset, Verdict | None] = {}
+    every combination was considered (the first ``limit`` in order of value are then the best)."""
+    tried: dict[frozenset, Verdict] = {}
+    most = max(16, budget // max(1, _lines(e.product.bom)))
 
     def judge(combo: tuple[_Atom, ...]) -> tuple[Product, Verdict] | None:
         key = frozenset(id(a) for a in combo)
@@ -450,59 +459,72 @@ def _search(e: Evaluation, atoms: list[_Atom], limit: int,
     size = 1
     for c in choices:
         size *= len(c)
-    exhaustive = len(by_material) <= EXHAUSTIVE_KEYS and size <= budget
-    if exhaustive:
-        combos = sorted((tuple(a for a in pick if a is not None)
-                         for pick in itertools.product(*choices)), key=_order)
-    else:
-        combos = list(_heuristic(atoms, judge))
     found: list[_Found] = []
-    complete = True
-    for combo in combos:
-        if not combo:
-            continue
-        if len(tried) >= budget:
-            complete = False
-            break
-        if any({id(a) for a in f[0]} <= {id(a) for a in combo} for f in found):
-            continue
+
+    def keep(combo: tuple[_Atom, ...]) -> None:
         hit = judge(combo)
-        if hit is not None:
-            combo = _minimal(combo, judge) if not exhaustive else combo
-            if any({id(a) for a in f[0]} <= {id(a) for a in combo} for f in found):
-                continue
-            hit = judge(combo)
-            found = [f for f in found if not {id(a) for a in combo} <= {id(a) for a in f[0]}]
-            found.append((combo, *hit))
-            if exhaustive and len(found) >= limit:
-                break
+        ids = {id(a) for a in combo}
+        if hit is None or any({id(a) for a in f[0]} <= ids for f in found):
+            return
+        found[:] = [f for f in found if not ids <= {id(a) for a in f[0]}]
+        found.append((combo, *hit))
+
+    if len(by_material) <= EXHAUSTIVE_KEYS and size <= most:
+        for combo in sorted((tuple(a for a in pick if a is not None)
+                             for pick in itertools.product(*choices)), key=_order):
+            if combo and not any({id(a) for a in f[0]} <= {id(a) for a in combo} for f in found):
+                keep(combo)
+                if len(found) >= limit:
+                    break
+        found.sort(key=lambda f: _order(f[0]))
+        return found, len(tried), True
+    for combo in _heuristic(atoms, gaps, judge, lambda: len(tried) < most):
+        keep(combo)
     found.sort(key=lambda f: _order(f[0]))
-    return found, len(tried), exhaustive and complete
+    return found, len(tried), False
 
 
-def _heuristic(atoms: list[_Atom], judge) -> Iterator[tuple[_Atom, ...]]:
-    """Single changes, then greedy combinations: processes first, then the largest values
-    (fewest changes to close a value gap), and all blocking lines at once."""
-    ordered = sorted(atoms, key=lambda a: (a.value, _EFFORT[a.change.kind], a.key))
-    for atom in ordered:
-        yield (atom,)
+def _heuristic(atoms: list[_Atom], gaps: tuple[Gap, ...], judge,
+               more: Callable[[], bool]) -> Iterator[tuple[_Atom, ...]]:
+    """Candidates for a BOM too large to search whole: single changes that could close a gap on
+    their own (a blocking line, a process, or a line worth at least the smallest value gap), then
+    the shortest originating prefix of processes and lines by value, largest first (found by
+    bisection: making more lines originating never loses origin), pruned to a minimal set when
+    short."""
+    money = [g.amount for g in gaps if g.amount is not None and g.amount > 0 and g.unit != "kg"]
+    blocking = {m for g in gaps for m in g.blocking}
+    least = min(money) if money else _ZERO
+    for atom in sorted(atoms, key=lambda a: (a.value, _EFFORT[a.change.kind], a.key)):
+        if not more():
+            return
+        if atom.change.kind == "process" or atom.change.material in blocking or atom.value >= least:
+            yield (atom,)
     seen: set[str] = set()
-    greedy = []
+    ordered = []
     for atom in sorted(atoms, key=lambda a: (a.change.kind != "process", -a.value,
                                              _EFFORT[a.change.kind], a.key)):
-        if _material_of(atom) in seen:
-            continue
-        seen.add(_material_of(atom))
-        greedy.append(atom)
-        if judge(tuple(greedy)) is not None:
-            break
-    yield tuple(greedy)
+        if _material_of(atom) not in seen:
+            seen.add(_material_of(atom))
+            ordered.append(atom)
+    if not more() or judge(tuple(ordered)) is None:
+        return
+    low, high = 0, len(ordered)
+    while low + 1 < high and more():
+        middle = (low + high) // 2
+        if judge(tuple(ordered[:middle])) is not None:
+            high = middle
+        else:
+            low = middle
+    prefix = tuple(ordered[:high])
+    yield _minimal(prefix, judge, more) if len(prefix) <= PRUNED else prefix
 
 
-def _minimal(combo: tuple[_Atom, ...], judge) -> tuple[_Atom, ...]:
+def _minimal(combo: tuple[_Atom, ...], judge, more: Callable[[], bool]) -> tuple[_Atom, ...]:
     """Drop changes (largest value first) while the product still originates."""
     kept = list(combo)
     for atom in sorted(combo, key=lambda a: (-a.value, a.key)):
+        if not more():
+            break
         trial = tuple(a for a in kept if a is not atom)
         if trial and judge(trial) is not None:
             kept = list(trial)
@@ -511,7 +533,8 @@ def _minimal(combo: tuple[_Atom, ...], judge) -> tuple[_Atom, ...]:
 
 def _suggestion(rank: int, combo: tuple[_Atom, ...], product: Product, verdict: Verdict,
                 e: Evaluation) -> Suggestion:
-    changes = tuple(_checked_alternatives(a, combo, e) for a in
+    counts = _provisions_that_count(combo, product, e)
+    changes = tuple(_with_alternatives(a.change, counts) for a in
                     sorted(combo, key=lambda a: (-a.value, a.key)))
     moved = sum((c.value for c in changes), _ZERO)
     currency = e.product.currency
@@ -523,35 +546,43 @@ def _suggestion(rank: int, combo: tuple[_Atom, ...], product: Product, verdict: 
                       nom_pct=verdict.numbers.nom_pct, summary=summary, product=product)
 
 
-def _checked_alternatives(atom: _Atom, combo: tuple[_Atom, ...], e: Evaluation) -> Change:
-    """Keep in ``also_from`` only the provisions under which a source in one of their countries
-    keeps the product originating (one country per provision judged: the engine treats them
-    alike)."""
-    change = atom.change
+def _provisions_that_count(combo: tuple[_Atom, ...], product: Product,
+                           e: Evaluation) -> set[str | None]:
+    """The cumulation provisions under which the lines this suggestion sources from the producer
+    could come from one of the provision's countries instead, the product still originating.
+
+    Judged once per provision, with every such line moved to one of its countries: a line's
+    originating status depends only on its own evidence, so the verdict is the same for any mix
+    of sources each of which counts."""
+    sourced = [a.change for a in combo if a.change.also_from]
+    provisions: dict[str | None, str] = {}
+    for change in sourced:
+        for option in change.also_from:
+            provisions.setdefault(option.provision, option.country)
+    counts: set[str | None] = set()
+    for provision, country in provisions.items():
+        decl = _declaration(e, country)
+        moved = product
+        for change in sourced:
+            if any(o.provision == provision for o in change.also_from):
+                moved = _replace(moved, change.material, lambda x, c=country, d=decl: _sourced(x, c, d))
+        if evaluate(e.model_copy(update={"product": moved})).originating:
+            counts.add(provision)
+    return counts
+
+
+def _with_alternatives(change: Change, counts: set[str | None]) -> Change:
+    """``also_from`` narrowed to the provisions that count, and named in the description."""
     if not change.also_from:
         return change
-    others = [a for a in combo if a is not atom]
-    kept: list[CountedBy] = []
-    checked: dict[str | None, bool] = {}
-    for option in change.also_from:
-        if option.provision not in checked:
-            product = e.product
-            for a in others:
-                product = a.apply(product)
-            decl = _declaration(e, option.country)
-            product = _replace(product, change.material,
-                               lambda x, c=option.country, d=decl: _sourced(x, c, d))
-            checked[option.provision] = evaluate(
-                e.model_copy(update={"product": product})).originating
-        if checked[option.provision]:
-            kept.append(option)
+    kept = tuple(o for o in change.also_from if o.provision in counts)
     if kept:
         groups: dict[str, list[str]] = {}
         for o in kept:
             groups.setdefault(f"{o.provision} ({o.kind} cumulation)", []).append(o.country)
         more = "; or ".join(f"from {', '.join(cs)}, counted by {g}" for g, cs in groups.items())
         change = change.model_copy(update={"description": f"{change.description}; or {more}"})
-    return change.model_copy(update={"also_from": tuple(kept)})
+    return change.model_copy(update={"also_from": kept})
 
 
 # --------------------------------------------------------------------------- documents
