@@ -21,6 +21,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -160,11 +161,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def live(seeded: Store) -> Iterator[tuple[subprocess.Popen, int]]:
+@contextmanager
+def serving(store: Store) -> Iterator[tuple[subprocess.Popen, int]]:
     """``origingraph serve`` on a free loopback port, over the session's store, with writes enabled."""
     port = _free_port()
-    env = {**os.environ, "ORIGINGRAPH_API_KEY": KEY, "ORIGINGRAPH_DATA": seeded.location}
+    env = {**os.environ, "ORIGINGRAPH_API_KEY": KEY, "ORIGINGRAPH_DATA": store.location}
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -183,6 +184,12 @@ def live(seeded: Store) -> Iterator[tuple[subprocess.Popen, int]]:
         if server.poll() is None:
             server.kill()
             server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live(seeded: Store) -> Iterator[tuple[subprocess.Popen, int]]:
+    with serving(seeded) as running:
+        yield running
 
 
 def test_hostile_requests_are_answered_4xx_quickly_and_the_server_stops(live, seeded: Store) -> None:
