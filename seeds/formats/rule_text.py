@@ -477,6 +477,8 @@ def _listed_materials(text: str) -> list[str]:
 def _from(text: str):
     """'from yarn' / 'from: - a, - b, or - c' / 'from X, provided that the value of the X used ...'."""
     body, proviso = re.sub(r"^non-originating ", "", text.strip()), None
+    if re.match(r"^materials of any\b", body, re.I):
+        raise _Untranslated("manufacture from materials of any heading with a further condition in prose")
     m = re.match(r"^(.+?),? provided (?:that )?(.+)$", body, re.I)
     if m:
         body, proviso = m.group(1), m.group(2)
@@ -670,6 +672,12 @@ def _manufacture(sentence: str):
     return _all(nodes)
 
 
+def _permit(ctc: _Ctc, items: list[str]) -> None:
+    """'However, X may be used': X is exempt from the change requirement, even where the rule excepted it."""
+    ctc.excepts[:] = [e for e in ctc.excepts if e not in items]
+    ctc.allows.extend(i for i in items if i not in ctc.allows)
+
+
 def _however(node, sentence: str):
     """Apply a 'However, ...' sentence to the rule it follows."""
     s = re.sub(r"^However,?\s*", "", sentence, flags=re.I)
@@ -705,7 +713,7 @@ def _however(node, sentence: str):
             return _all([node, _Atom(f"NOM({', '.join(items)}, {_pct(m.group(2))})")])
         if len(ctcs) != 1 or ctcs[0].keyword == "ANY":
             raise _Untranslated("'However' permission that does not fit the rule it follows")
-        ctcs[0].allows.extend(items)
+        _permit(ctcs[0], items)
         return _all([node, _Atom(f"NOM({', '.join(items)}, {_pct(m.group(2))})")])
     m = re.match(r"^(.+?) may not be used$", s, re.I)
     if m:
@@ -717,7 +725,7 @@ def _however(node, sentence: str):
     if m:
         if len(ctcs) != 1 or ctcs[0].keyword == "ANY":
             raise _Untranslated("'However' permission that does not fit the rule it follows")
-        ctcs[0].allows.extend(_items(re.sub(r"^non-originating ", "", m.group(1))))
+        _permit(ctcs[0], _items(re.sub(r"^non-originating ", "", m.group(1))))
         return node
     if limit := _value_limit(s):
         return _all([node, limit])
