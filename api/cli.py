@@ -351,6 +351,18 @@ def _driver_without_dataframes() -> None:
                 del sys.modules[name]
 
 
+def _start_store_early() -> None:
+    """Start the embedded store service, if this data directory has none yet, before the command
+    imports what it uses: the JVM boots meanwhile (nothing to do for Neo4j or an in-process store)."""
+    from graph.store import StoreConfig
+
+    config = StoreConfig.from_env()
+    if config.uri is None and config.embedded == "service":
+        from graph.service import start_in_background
+
+        start_in_background(config.data_dir.resolve(), config.idle_s)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.store_idle:
@@ -358,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in _NO_GRAPH + _DATAFRAMES:
         _driver_without_dataframes()
     try:
+        if args.command not in _NO_GRAPH:
+            _start_store_early()
         return args.run(args)
     except Exception as exc:
         for module, name, status, more in _REPORTED:

@@ -225,15 +225,6 @@ class EmbeddedServer:
         self.endpoint: BoltEndpoint | None = None
 
     def start(self) -> BoltEndpoint:
-        try:
-            from arcadedb_embedded import create_server
-            from arcadedb_embedded.jvm import start_jvm
-        except ImportError as exc:  # pragma: no cover - it is a declared dependency
-            raise EmbeddedStoreError(
-                "the embedded store needs the 'arcadedb-embedded' package; "
-                "install origingraph with its dependencies or set NEO4J_URI"
-            ) from exc
-
         secure_data_dir(self.data_dir)
         if not self.lock.acquire():
             owner = read_owner(self.data_dir)
@@ -245,6 +236,14 @@ class EmbeddedServer:
         started = time.time()
         self.lock.publish(Owner(os.getpid(), self.mode, "starting", started=started, idle_s=self.idle_s))
         try:
+            try:
+                from arcadedb_embedded import create_server
+                from arcadedb_embedded.jvm import start_jvm
+            except ImportError as exc:  # pragma: no cover - it is a declared dependency
+                raise EmbeddedStoreError(
+                    "the embedded store needs the 'arcadedb-embedded' package; "
+                    "install origingraph with its dependencies or set NEO4J_URI"
+                ) from exc
             password = root_password(self.data_dir)
             start_jvm(
                 heap_size=self.heap,

@@ -38,6 +38,7 @@ LOG_FILE = "service.log"
 CLIENTS = "clients"
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+_SPAWNED: dict[Path, subprocess.Popen] = {}  # services this process started, by data directory
 
 
 def parse_duration(text: str) -> float:
@@ -194,9 +195,11 @@ def _spawn(data_dir: Path, idle_s: float) -> subprocess.Popen:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
     with open(data_dir / LOG_FILE, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "graph.service", str(data_dir), "--idle", str(idle_s)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir,
-                                env=env, start_new_session=True)
+        child = subprocess.Popen([sys.executable, "-m", "graph.service", str(data_dir), "--idle", str(idle_s)],
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir,
+                                 env=env, start_new_session=True)
+    _SPAWNED[data_dir] = child
+    return child
 
 
 def _log_tail(data_dir: Path, lines: int = 8) -> str:
@@ -206,6 +209,14 @@ def _log_tail(data_dir: Path, lines: int = 8) -> str:
         return "(no log)"
 
 
+def start_in_background(data_dir: Path, idle_s: float = DEFAULT_IDLE_S) -> None:
+    """Start the service when the directory has no owner, without waiting for it: a command calls
+    this first, so the JVM boots while the command imports what it needs."""
+    if live_owner(data_dir) is None and not lock_is_held(data_dir):
+        clear_stale_lock(data_dir)
+        _spawn(data_dir, idle_s)
+
+
 def ensure_service(data_dir: Path, idle_s: float = DEFAULT_IDLE_S,
                    timeout_s: float = START_TIMEOUT_S) -> tuple[BoltEndpoint, Owner]:
     """The Bolt endpoint of this data directory's owner, starting the service if there is none.
@@ -213,7 +224,7 @@ def ensure_service(data_dir: Path, idle_s: float = DEFAULT_IDLE_S,
     Whoever owns the directory is used: the service, or a process running the store in-process
     (a test session, ``ORIGINGRAPH_STORE=in-process``). Waits while an owner is starting."""
     started = time.monotonic()
-    child: subprocess.Popen | None = None
+    child = _SPAWNED.get(data_dir)
     unanswered_since: float | None = None
     while True:
         owner = live_owner(data_dir)
