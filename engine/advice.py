@@ -34,7 +34,7 @@ from engine.evaluate import _account, evaluate
 from engine.models import Evaluation, Material, ProcessStep, Product, Shipment, SupplierDeclaration
 from engine.verdict import CriterionResult, Verdict
 
-__all__ = ["Advice", "Change", "CountedBy", "Gap", "Suggestion", "advise", "bom_document"]
+__all__ = ["Advice", "BomChange", "CountedBy", "RuleGap", "Suggestion", "advise", "bom_document"]
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -63,7 +63,7 @@ class CountedBy(_Frozen):
     kind: str | None = None
 
 
-class Change(_Frozen):
+class BomChange(_Frozen):
     """One concrete change to the BOM.
 
     ``declaration``: the supplier of ``material`` in ``country`` gives a declaration under
@@ -87,7 +87,7 @@ class Change(_Frozen):
     description: str
 
 
-class Gap(_Frozen):
+class RuleGap(_Frozen):
     """A failing node of the rule and what it would take to meet it on its own.
 
     ``amount`` (in ``unit``: the currency, or kg for rules by weight) is at least what has to
@@ -115,7 +115,7 @@ class Suggestion(_Frozen):
     """A minimal set of changes after which the product originates (``passed_by``)."""
 
     rank: int
-    changes: tuple[Change, ...]
+    changes: tuple[BomChange, ...]
     value_moved: Decimal
     currency: str
     passed_by: str
@@ -138,7 +138,7 @@ class Advice(_Frozen):
     reason: str
     rule: str
     currency: str
-    gaps: tuple[Gap, ...] = ()
+    gaps: tuple[RuleGap, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     evaluated: int = 0
     exhaustive: bool = True
@@ -204,7 +204,7 @@ def _walk(node: Criterion, path: str = "1") -> Iterator[tuple[str, Criterion]]:
             yield from _walk(child, f"{path}.{i}")
 
 
-def _gaps(criterion: Criterion, verdict: Verdict, e: Evaluation) -> tuple[Gap, ...]:
+def _gaps(criterion: Criterion, verdict: Verdict, e: Evaluation) -> tuple[RuleGap, ...]:
     results = {r.node: r for r in verdict.criteria}
     values = {a.material.id: a.non_originating_value
               for a in (_account(m, e.product.producer, e) for m in e.product.bom)}
@@ -218,7 +218,7 @@ def _gaps(criterion: Criterion, verdict: Verdict, e: Evaluation) -> tuple[Gap, .
 
 
 def _gap(node: Criterion, r: CriterionResult, verdict: Verdict, e: Evaluation,
-         values: dict[str, Decimal]) -> Gap:
+         values: dict[str, Decimal]) -> RuleGap:
     n, p, money = verdict.numbers, e.product, e.product.currency
     common = dict(node=r.node, text=r.text, reason=r.reason, blocking=r.failures)
     if isinstance(node, Rvc):
@@ -227,18 +227,18 @@ def _gap(node: Criterion, r: CriterionResult, verdict: Verdict, e: Evaluation,
             amount = n.vnm - p.fob * (_HUNDRED - node.threshold) / _HUNDRED
         else:
             amount = p.fob * node.threshold / _HUNDRED - n.vom
-        return Gap(**common, kind="rvc", amount=amount, unit=money)
+        return RuleGap(**common, kind="rvc", amount=amount, unit=money)
     if isinstance(node, MaxNom):
         base = p.fob if node.basis == "fob" else p.ex_works
-        return Gap(**common, kind="max_nom", amount=n.vnm - base * node.percent / _HUNDRED,
+        return RuleGap(**common, kind="max_nom", amount=n.vnm - base * node.percent / _HUNDRED,
                    unit=money)
     if isinstance(node, NomLimit):
         used, base = r.numbers.get("used"), r.numbers.get("base")
         amount = None if used is None else used - base * node.percent / _HUNDRED
-        return Gap(**common, kind="nom", amount=amount,
+        return RuleGap(**common, kind="nom", amount=amount,
                    unit="kg" if node.basis == "weight" else money)
     if isinstance(node, NomWithinOm):
-        return Gap(**common, kind="nom_within_om", amount=(n.vnm - n.vom) / 2, unit=money)
+        return RuleGap(**common, kind="nom_within_om", amount=(n.vnm - n.vom) / 2, unit=money)
     if isinstance(node, TariffShift):
         return _shift_gap(common, r, verdict, values)
     kinds = {MadeFrom: "made_from", WhollyObtainedMaterials: "wholly_obtained_materials",
@@ -248,21 +248,21 @@ def _gap(node: Criterion, r: CriterionResult, verdict: Verdict, e: Evaluation,
     if isinstance(node, OriginatingMaterials) and node.weight_percent is not None \
             and "total_kg" in r.numbers:
         needed = r.numbers["total_kg"] * node.weight_percent / _HUNDRED
-        return Gap(**common, kind=kind, amount=needed - r.numbers["originating_kg"], unit="kg")
+        return RuleGap(**common, kind=kind, amount=needed - r.numbers["originating_kg"], unit="kg")
     if kind in ("made_from", "originating_materials", "wholly_obtained_materials"):
-        return Gap(**common, kind=kind, amount=sum((values.get(m, _ZERO) for m in r.failures),
+        return RuleGap(**common, kind=kind, amount=sum((values.get(m, _ZERO) for m in r.failures),
                                                    _ZERO), unit=money)
-    return Gap(**common, kind=kind)
+    return RuleGap(**common, kind=kind)
 
 
 def _shift_gap(common: dict, r: CriterionResult, verdict: Verdict,
-               values: dict[str, Decimal]) -> Gap:
+               values: dict[str, Decimal]) -> RuleGap:
     """The blocking materials, and how much of them must become originating for the
     instrument's tolerance to cover the rest (by weight: only the amount, in kg)."""
     money = verdict.numbers.currency
     used, limit = r.numbers.get("tolerance_used"), r.numbers.get("tolerance_limit")
     if used is None or limit is None:
-        return Gap(**common, kind="tariff_shift", unit=money,
+        return RuleGap(**common, kind="tariff_shift", unit=money,
                    amount=sum((values.get(m, _ZERO) for m in r.failures), _ZERO))
     by_weight = verdict.numbers.tolerance_basis == "weight"
     covered, room = [], limit
@@ -271,7 +271,7 @@ def _shift_gap(common: dict, r: CriterionResult, verdict: Verdict,
             if values.get(m, _ZERO) <= room:
                 covered.append(m)
                 room -= values.get(m, _ZERO)
-    return Gap(**common, kind="tariff_shift", amount=used - limit,
+    return RuleGap(**common, kind="tariff_shift", amount=used - limit,
                unit="kg" if by_weight else money, tolerance_limit=limit, tolerance_used=used,
                tolerance_would_cover=tuple(covered))
 
@@ -285,7 +285,7 @@ class _Atom:
     takes at most one atom per key."""
 
     key: str
-    change: Change
+    change: BomChange
     apply: Callable[[Product], Product]
 
     @property
@@ -342,7 +342,7 @@ def _atoms(e: Evaluation, verdict: Verdict) -> list[_Atom]:
                 and node.process not in declared:
             declared.add(node.process)
             atoms.append(_Atom(key=f"process:{node.process}", apply=_add_process(node.process),
-                               change=Change(kind="process", value=_ZERO, process=node.process,
+                               change=BomChange(kind="process", value=_ZERO, process=node.process,
                                              country=producer,
                                              description=f"carry out {node.process} in"
                                                          f" {producer} (the producer)")))
@@ -369,7 +369,7 @@ def _declare(e: Evaluation, m: Material, value: Decimal, currency: str,
     why = "" if had is None else (
         f" (the one held, {had.valid_from} to {had.valid_until} under {had.instrument}, does not"
         " count)")
-    change = Change(kind="declaration", material=m.id, value=value, country=m.origin,
+    change = BomChange(kind="declaration", material=m.id, value=value, country=m.origin,
                     instrument=e.instrument.code, provision=counted.provision,
                     cumulation_kind=counted.kind,
                     description=f"get a supplier declaration for {m.id} ({_amount(value, currency)})"
@@ -392,7 +392,7 @@ def _source(e: Evaluation, m: Material, value: Decimal, currency: str) -> _Atom:
                  for c in e.cumulation for country in c.countries
                  if country != producer and _counted_by(e, country).provision == c.provision)
     what = "made in-house and not originating; buy it" if m.components else "source it"
-    change = Change(kind="source_from_party", material=m.id, value=value, country=producer,
+    change = BomChange(kind="source_from_party", material=m.id, value=value, country=producer,
                     instrument=e.instrument.code, also_from=also,
                     description=f"{m.id} ({_amount(value, currency)}, now"
                                 f" {'from ' + m.origin if m.origin else 'of unknown origin'}"
@@ -406,7 +406,7 @@ def _source(e: Evaluation, m: Material, value: Decimal, currency: str) -> _Atom:
 def _wholly_obtained(e: Evaluation, m: Material, value: Decimal, currency: str) -> _Atom:
     counted = _counted_by(e, m.origin)
     country = m.origin if counted is not None else e.product.producer
-    change = Change(kind="wholly_obtained", material=m.id, value=value, country=country,
+    change = BomChange(kind="wholly_obtained", material=m.id, value=value, country=country,
                     provision=counted.provision if counted else None,
                     cumulation_kind=counted.kind if counted else None,
                     description=f"source {m.id} ({_amount(m.value, currency)}) wholly obtained in"
@@ -435,7 +435,7 @@ def _lines(materials: tuple[Material, ...]) -> int:
     return sum(1 + _lines(m.components) for m in materials)
 
 
-def _search(e: Evaluation, atoms: list[_Atom], gaps: tuple[Gap, ...], limit: int,
+def _search(e: Evaluation, atoms: list[_Atom], gaps: tuple[RuleGap, ...], limit: int,
             budget: int) -> tuple[list[_Found], int, bool]:
     """Minimal combinations that originate, best first; how many BOMs were evaluated; whether
     every combination was considered (the first ``limit`` in order of value are then the best)."""
@@ -484,7 +484,7 @@ def _search(e: Evaluation, atoms: list[_Atom], gaps: tuple[Gap, ...], limit: int
     return found, len(tried), False
 
 
-def _heuristic(atoms: list[_Atom], gaps: tuple[Gap, ...], judge,
+def _heuristic(atoms: list[_Atom], gaps: tuple[RuleGap, ...], judge,
                more: Callable[[], bool]) -> Iterator[tuple[_Atom, ...]]:
     """Candidates for a BOM too large to search whole: single changes that could close a gap on
     their own (a blocking line, a process, or a line worth at least the smallest value gap), then
@@ -571,7 +571,7 @@ def _provisions_that_count(combo: tuple[_Atom, ...], product: Product,
     return counts
 
 
-def _with_alternatives(change: Change, counts: set[str | None]) -> Change:
+def _with_alternatives(change: BomChange, counts: set[str | None]) -> BomChange:
     """``also_from`` narrowed to the provisions that count, and named in the description."""
     if not change.also_from:
         return change

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.advice import Advice, Change, Gap, advise, bom_document
+from engine.advice import Advice, BomChange, RuleGap, advise, bom_document
 from engine.models import Product, Shipment
 from graph.applicability import rules_between
 from graph.cache import graph_view
@@ -35,7 +35,7 @@ class SuggestedBom(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rank: int
-    changes: tuple[Change, ...]
+    changes: tuple[BomChange, ...]
     value_moved: Decimal = Field(description="The non-originating value that becomes originating.")
     currency: str
     passed_by: str = Field(description="The alternative of the rule the changed BOM meets.")
@@ -71,7 +71,7 @@ class AdviceReport(BaseModel):
     provisional: bool = False
     provisional_reason: str | None = None
     currency: str
-    gaps: tuple[Gap, ...] = ()
+    gaps: tuple[RuleGap, ...] = ()
     suggestions: tuple[SuggestedBom, ...] = ()
     evaluated: int = 0
     exhaustive: bool = True

@@ -232,3 +232,25 @@ def test_named_material_requirements() -> None:
     (best,) = advice.suggestions
     assert {(c.kind, c.material) for c in best.changes} == {("declaration", "labels"), ("wholly_obtained", "yarn")}
     assert best.value_moved == D(4)  # the yarn already counts as originating: no value moves
+
+
+def test_openapi_documents_the_advice(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    post = schema["paths"]["/v1/origin/advice"]["post"]
+    assert {"application/json", "application/yaml", "text/csv"} <= set(post["requestBody"]["content"])
+    assert post["responses"]["200"]["content"]["application/json"]["example"]["status"] == "suggestions"
+    assert {"404", "422"} <= set(post["responses"])
+    assert {"AdviceReport", "SuggestedBom", "RuleGap", "BomChange"} <= set(schema["components"]["schemas"])
+
+
+def test_in_house_intermediate_is_bought_instead() -> None:
+    # The 'panel' made in-house from a CN blank (of the product's own heading) fails CTH, so the panel itself is
+    # non-originating (8.00 of FOB 100, no tolerance): the advice is to buy it originating, dropping its components.
+    panel = Material(id="panel", hs="610910", hs_version="HS2022", quantity=D(1), unit="pc", value=D(8),
+                     currency="USD", components=(_material("blank", "5", "CN", "610910"),))
+    e = _evaluation("CTH", [panel, _material("fabric", "3", "CN", "600622")])
+    e = e.model_copy(update={"psrs_for_components": {"610910": e.psr}})
+    (best, *_) = advise(e).suggestions
+    (change,) = best.changes
+    assert (change.kind, change.material, change.value) == ("source_from_party", "panel", D(8))
+    assert "made in-house" in change.description and best.product.bom[0].components == ()
