@@ -159,6 +159,12 @@ def test_introductory_note_reference_is_a_note_not_part_of_the_rule() -> None:
     assert compiled.notes == ("refers to Introductory Note 5 (not evaluated)",)
 
 
+def test_footnote_numbers_run_into_the_last_word_become_notes() -> None:
+    compiled = compile_text("Manufacture from yarn7 9")
+    assert compiled.rule == 'FROM("yarn")'
+    assert [n.split(" of ")[0] for n in compiled.notes] == ["refers to footnote 7", "refers to footnote 9"]
+
+
 def test_rvc_without_a_named_method_leaves_it_to_the_instrument_and_says_so() -> None:
     compiled = compile_text("Your goods contain a Regional Value Content (RVC) of at least 55% of the Free on Board "
                             "(FOB) cost of the goods.")
@@ -179,7 +185,8 @@ def test_rvc_without_a_named_method_leaves_it_to_the_instrument_and_says_so() ->
     ("Manufacture from materials of any heading, including other materials of heading 3002. The materials of this "
      "description may also be used, provided their value does not exceed 20% of the ex-works price of the product",
      "permission referring to 'this description'"),
-    ("Manufacture from yarn7 9", "footnote marks in the rule text"),
+    ("Manufacture from highly-transparent polyester-foils with a thickness of less than 23 micron18",
+     "footnote marks in the rule text"),
     ("Manufacture from: uncoloured slivers, rovings, yarn or chopped strands, or glass wool.",
      "list of materials in prose without list markers"),
     ("Manufacture in which all the materials of heading ex 0713 used are wholly obtained.",

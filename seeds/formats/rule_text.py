@@ -260,7 +260,7 @@ def _term(text: str) -> str:
     t = re.sub(r"^(?:all )?the ", "", text.strip().strip(",;").strip())
     t = t.replace("\u2018", "'").replace("\u2019", "'")
     t = re.sub(r"['\"](\w[\w\s-]*)['\"]", r"\1", t)
-    if re.search(r"[a-z]\d", t) and not re.search(r"[a-z]\d*[a-z]", t.split()[-1]):
+    if re.search(r"\b[a-z]{2,}\d+\b", t):  # 'single yarn35', 'yarn7 9': footnote numbers run into the words
         raise _Untranslated("footnote marks in the rule text")
     if re.search(r"\b(?:in which|used|exceeds?|provided|except|other than|originating|wholly obtained)\b",
                  re.sub(r"\([^()]*\)", "", t), re.I):
@@ -278,7 +278,7 @@ _SAME = re.compile(r"^(?:materials )?(?:of|classified (?:with)?in) the same (hea
 
 def _items(text: str, *, prose: bool = True) -> list[str]:
     """Items of a material description: codes when it is exactly "materials of <codes>", else one term."""
-    text = re.sub(r"^non-originating ", "", text.strip().strip(",").strip())
+    text = re.sub(r"^(?:the |all the )?(?:non-originating )?", "", text.strip().strip(",").strip())
     text = re.sub(r"^materials? from ((?:sub)?headings? |chapters? )", r"materials of \1", text, flags=re.I)
     if text.lower() in ("materials", "the materials"):
         return ["*"]
@@ -326,7 +326,12 @@ def _normalise(plain: str) -> tuple[str, list[str]]:
     t = re.sub(r"\s+([,;:.])", r"\1", t)
     t = re.sub(r"\band/ or\b|\band /or\b|\band / or\b", "and/or", t)
     t = re.sub(r"\s+", " ", t).strip()
-    t = re.sub(r"[.;,]+$", "", t).strip()
+    t = re.sub(r"[.;,:]+$", "", t).strip()
+    if m := re.match(r"^(Manufacture from [^\d]*[a-z])(\d{1,2}(?: \d{1,2})*)$", t):
+        # 'Manufacture from yarn7 9': footnote numbers of the published list run into the last word
+        t = m.group(1)
+        notes += [f"refers to footnote {n} of the source list (its text is not in the data; not evaluated)"
+                  for n in m.group(2).split()]
     return t, notes
 
 
@@ -484,7 +489,9 @@ def _from(text: str):
         body, proviso = m.group(1), m.group(2)
     if body.lstrip().startswith("- "):
         parts = [p for p in re.split(r"(?:^|,? (?:or |and )?|; (?:or |and )?)- ", body.strip()) if p.strip()]
-        items = [_term(re.sub(r"^(?:or|and) ", "", p.strip().rstrip(",;"))) for p in parts]
+        items = []
+        for part in (re.sub(r"^(?:or|and) ", "", p.strip().rstrip(",;")) for p in parts):
+            items.extend(_listed_materials(part) if re.search(r",\s?or ", part) else [_term(part)])
     else:
         if re.search(r"\bexcept\b|\bother than\b|\bnot classified\b", re.sub(r"\([^()]*\)", "", body), re.I):
             raise _Untranslated("manufacture from named materials with exceptions in prose")
