@@ -42,20 +42,29 @@ whose alternatives name different goods stays text).
   mechanical operation", turkey 560490) and vietnam 5907 ("Weaving accompanied by dyeing or by
   flocking or by coating; flocking accompanied by dyeing or by printing; or printing accompanied by
   ...") are held the same way. So: alternatives.
-- Later rules all ``null`` with no ``"or"``: in new-zealand.json (1,243 rule sets, the file carries no
+- Later rules all ``null`` with no ``"or"``: in new-zealand.json (1,243 rule sets; the file carries no
   operator at all) the pairs are "CTH" + "RVC40", "CTSH" + "RVC40", with a third "Process Rule" in the
-  chemical chapters; nothing in the data says whether they are alternatives or cumulative (the
-  agreement's own annex is not in the data), so they stay text ("rules listed without an operator
-  between them"). In other files (japan, eu, cptpp, turkey) such rules are either continuations of
-  the previous sentence ("CTH" then "However, non-originating materials of heading 7013 may be used
-  ..."), which are rejoined into one wording, or separate rules for different goods of the rule set
-  (cptpp 160419 "A change to Merluccius ... " then "A change to any other good of ..."), kept as text.
-- "- a) ... - b) ..." parts split over several entries are rejoined when the first part ends in
-  ``:`` or the parts carry the ``- a)`` letters in order.
+  chemical chapters (a cumulative reading, CTH & RVC40 & a chemical process, would be absurd). The
+  publisher's own origin wizard (trade-tariff-frontend
+  ``app/models/rules_of_origin/steps/product_specific_rules.rb``) offers every rule of a rule set as a
+  separate radio option next to "Your goods do not meet any of these rules": each rule on its own is
+  one way to qualify. Such rule sets are compiled as alternatives, with the note "rules listed
+  without an operator: taken as alternatives ...", after two guards: continuation rows are first
+  rejoined to the rule they continue ("CTH" then "However, non-originating materials of heading 7013
+  may be used ...", japan/eu/turkey), and a rule set whose rules name different goods (cptpp 160419
+  "A change to Merluccius ..." then "A change to any other good of ...") stays text ("alternatives
+  for different goods of the rule set"). Other operator mixes stay text ("rules listed without an
+  operator between them").
+- "- a) ... - b) ..." parts split over several entries are rejoined when the parts carry the
+  ``- a)`` letters in order.
 
-EU-side data (``ott_prototype_xi/psr_new``) carries no operators: its multi-rule sets are the two
-rule columns of the old protocols or GSP's "(a) LDCs ... (b) Other beneficiary countries" split, kept
-as text with their own reasons.
+EU-side data (``ott_prototype_xi/psr_new``, same publisher) carries no operators: its multi-rule sets
+are the alternative rule columns of the old protocols (column 3 or column 4: kenya, turkey, oct) or
+one column split over several rows, read as alternatives the same way; GSP's "(a) LDCs ... (b) Other
+beneficiary countries" split depends on the beneficiary and stays text.
+
+Footnote numbers run into the last word ("Manufacture from yarn7 9") and introductory-note references
+are taken out of the rule and kept as notes; their content is not evaluated.
 
 **Heading labels.** A rule set whose only rule text is empty is a heading label row (the EU data has
 about 1,730: subdivision ending with ``:``, its sub-entries carry the rules). ``compile_rule_set``
