@@ -111,8 +111,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components.setdefault(name, definition)
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            bounded = (414, 413, 422) if "requestBody" in operation else (414,)
+            answers = operation.setdefault("responses", {})
+            if "422" in answers and "application/json" in answers["422"].get("content", {}):
+                del answers["422"]  # FastAPI's validation error shape: this API answers a problem instead
+            bounded = (414, 413, 422) if "requestBody" in operation else (414, 422) if operation.get(
+                "parameters") else (414,)
             for status, entry in problems.responses(*bounded).items():
-                operation.setdefault("responses", {}).setdefault(str(status), entry)
+                answers.setdefault(str(status), entry)
     app.openapi_schema = schema
     return schema

@@ -523,3 +523,28 @@ def test_a_write_on_a_full_disk_changes_nothing_and_says_so(tmp_path: Path) -> N
     assert seen["after_full"] == seen["before"]
     assert seen["read_while_full"] == 200
     assert seen["freed"] == 200 and seen["after_freed"][0] > seen["before"][0]
+
+
+# ------------------------------------------------------------------ a second process on the same data
+
+
+@pytest.mark.parametrize("mode", ["service", "in-process"])
+def test_a_second_process_on_an_owned_data_directory_connects_and_corrupts_nothing(seeded: Store,
+                                                                                   mode: str) -> None:
+    """The session owns its data directory; another ``origingraph`` process, asked for either way of
+    running the store, reaches the same graph over Bolt (or says who owns it), and changes nothing."""
+    if seeded.kind == "neo4j":
+        pytest.skip("a Neo4j server has no data directory of ours")
+    before = _counts(seeded)
+    env = {**os.environ, "ORIGINGRAPH_DATA": seeded.location, "ORIGINGRAPH_STORE": mode}
+    env.pop("NEO4J_URI", None)
+    run = subprocess.run([sys.executable, "-m", "api.cli", "status", "--json"], env=env, cwd=REPO,
+                         capture_output=True, text=True, timeout=180)
+    assert "Traceback" not in run.stderr, run.stderr
+    if run.returncode == 0:
+        seen = json.loads(run.stdout)
+        assert (sum(seen["nodes"].values()), sum(seen["relationships"].values())) == before
+    else:
+        assert "owned by" in run.stderr or "owns" in run.stderr, run.stderr
+    assert _counts(seeded) == before
+    assert _loose(Path(seeded.location)) == []
