@@ -177,10 +177,9 @@ def _yaml_root(text: str, filename: str) -> Located:
     bom = doc.get("bom") or []
     if not isinstance(bom, list):
         raise BomError(filename, doc.at("bom"), "bom", "expected a list of materials")
-    product_node = Located(product, bom=bom, line=product.line)
-    product_node.lines = {**product.lines, "bom": doc.at("bom")}
-    root = Located(product=product_node, shipment=doc.get("shipment"), line=doc.line)
-    root.lines = dict(doc.lines)
+    product_node = Located(product, bom=bom, like=product)
+    product_node.borrow("bom", doc)
+    root = Located(product=product_node, shipment=doc.get("shipment"), like=doc)
     return root
 
 
