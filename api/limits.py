@@ -230,6 +230,7 @@ class BomWorkers:
         try:
             return await asyncio.wait_for(asyncio.shield(done), max(deadline - loop.time(), 0.01))
         except TimeoutError:
+            done.add_done_callback(_settled_unheard)
             raise self._exceeded(what, f"it was still running after {seconds:g} s") from None
 
     @staticmethod
@@ -237,6 +238,12 @@ class BomWorkers:
         return ApiProblem(503, f"the {what} was stopped waiting: {why} (ORIGINGRAPH_EVALUATE_SECONDS); a smaller "
                                "BOM, or a retry when the server is less busy, may succeed",
                           slug="time-limit-exceeded", title="Time limit exceeded", headers={"Retry-After": "5"})
+
+
+def _settled_unheard(done: asyncio.Future[Any]) -> None:
+    """Work that ended after its request was answered: its outcome is dropped on purpose."""
+    if not done.cancelled():
+        done.exception()
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
