@@ -162,10 +162,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(store: Store) -> Iterator[tuple[subprocess.Popen, int]]:
+def serving(store: Store, **settings: str) -> Iterator[tuple[subprocess.Popen, int]]:
     """``origingraph serve`` on a free loopback port, over the session's store, with writes enabled."""
     port = _free_port()
-    env = {**os.environ, "ORIGINGRAPH_API_KEY": KEY, "ORIGINGRAPH_DATA": store.location}
+    env = {**os.environ, "ORIGINGRAPH_API_KEY": KEY, "ORIGINGRAPH_DATA": store.location, **settings}
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -227,6 +227,28 @@ def test_hostile_requests_are_answered_4xx_quickly_and_the_server_stops(live, se
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=10)
     print(f"stopped {time.monotonic() - started:.2f} s after SIGTERM")
+
+
+def test_work_left_running_after_its_answer_does_not_keep_the_server_from_stopping(seeded: Store) -> None:
+    """A BOM too big to evaluate in the time limit: answered 503 at the limit, its client gone; the
+    evaluation is still running when SIGTERM comes, and the server stops all the same."""
+    document = _document()
+    document["bom"] = [{**document["bom"][0], "id": f"m{i}"} for i in range(20_000)]
+    body = json.dumps(document).encode()
+    with serving(seeded, ORIGINGRAPH_EVALUATE_SECONDS="0.5", ORIGINGRAPH_MAX_MATERIALS="50000") as (server, port):
+        started = time.monotonic()
+        status, _, content = _raw_request(port, "POST", "/v1/origin/evaluate", body, JSON, timeout=30)
+        assert status == 503 and json.loads(content)["type"] == "/problems/time-limit-exceeded", content[:300]
+        assert time.monotonic() - started < 5.0
+        with socket.create_connection(("127.0.0.1", port)) as leaving:  # a second one, whose client leaves
+            leaving.sendall(b"POST /v1/origin/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        time.sleep(0.2)
+        assert psutil.Process(server.pid).cpu_percent(interval=0.5) > 20  # an evaluation is still at work
+        stopping = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        print(f"\nstopped {time.monotonic() - stopping:.2f} s after SIGTERM with BOM work still running")
 
 
 def _chunked_upload(port: int, size: int) -> tuple[int, float]:
