@@ -41,6 +41,8 @@ _CHEM = ("Introductory notes on chemical rules (e.g. EU-Japan EPA Annex 3-A Note
 
 _TEXTILE_NOTE = ("Introductory note on textiles of EU-style lists (e.g. EU-UK TCA Annex ORIG-2, note on Section XI; "
                  "UK Trade Tariff rules-of-origin data)")
+_EUJP = "EU-Japan EPA Annex 3-B as the UK-Japan CEPA data transcribes it (UK Trade Tariff rules-of-origin data)"
+_CPTPP = "CPTPP Annex 4-A (product-specific rules), as the UK Trade Tariff data transcribes it"
 _PETROLEUM_NOTE = "Introductory Note 7 (specific processes, Chapter 27) of EU-style lists (e.g. the EU origin protocols)"
 
 PROCESSES = _vocabulary(
@@ -49,8 +51,29 @@ PROCESSES = _vocabulary(
      "of the parties", "AANZFTA Annex 2, Chapter 61-62 rules; CPTPP Annex 4-A (\"the product is both cut (or "
      "knit to shape) and sewn or otherwise assembled in the territory of a Party\")",
      "the product is both cut (or knit to shape) and sewn or otherwise assembled in the territory of a party",
-     "the good is both cut (or knit to shape) and sewn or otherwise assembled in the territory of a party"),
+     "the good is both cut (or knit to shape) and sewn or otherwise assembled in the territory of a party",
+     "the good is cut or knit to shape, or both, and sewn or otherwise assembled in the territory of one or more "
+     "of the parties"),
     ("textile-dyeing", "dyeing of textile materials", _EU_LIST),
+    ("knitting-and-making-up-in-one-operation", "knitting and making-up in one operation (the article is knitted "
+     "to its final shape, as the list names it for Chapter 61)", _EUJP,
+     "knitting and making-up in one operation"),
+    ("blending-crushing-or-grinding", "blending, crushing or grinding (of spices, as the list names it for "
+     "headings 09.04-09.10)", _EUJP, "blending, crushing or grinding"),
+    ("diffusion", "the non-originating materials used undergo a diffusion (the list's wording for headings "
+     "85.41-85.42)", _EUJP, "non-originating materials used undergo a diffusion"),
+    ("bluefin-tuna-farming",
+     "Atlantic Bluefin tuna (Thunnus thynnus) is subject to caging in farms with subsequent feeding and fattening or "
+     "farming for a minimum period of three months in a Party; the duration is established from the date of the "
+     "caging operation and the date of harvesting recorded in the electronic Bluefin tuna Catch Document (eBCD) of "
+     "ICCAT", _EUJP,
+     "production in which atlantic bluefin tuna (thunnus thynnus) is subject to caging in farms with subsequent "
+     "feeding and fattening or farming for a minimum period of three months in a party. the duration of the "
+     "fattening or farming shall be established according to the date of the caging operation and the date of "
+     "harvesting recorded in the electronic bluefin tuna catch document (ebcd) of the international commission "
+     "for the conservation of atlantic tunas (iccat)"),
+    ("smoking", "the good is smoked from a good that is not smoked", _CPTPP,
+     "the good is smoked from a good that is not smoked"),
     ("spinning", "spinning of fibres into yarn", _EU_LIST, "spinning"),
     ("weaving", "weaving of yarn into fabric", _EU_LIST, "weaving"),
     ("knitting", "knitting or crocheting of yarn into fabric or knit-to-shape articles", _EU_LIST, "knitting"),

@@ -170,14 +170,15 @@ class Compiled:
     notes: tuple[str, ...] = ()
 
 
-def compile_rules(rules: tuple[AnnexRule, ...]) -> Compiled:
-    """The line's rule in rule syntax through the project's rule-text compiler, or why not."""
+def compile_rules(rules: tuple[AnnexRule, ...], scope: str | None = None) -> Compiled:
+    """The line's rule in rule syntax through the project's rule-text compiler, or why not; ``scope`` (the
+    label's codes, ``6101-6109``) is checked against the goods a CPTPP rule names."""
     try:
         from seeds.formats.rule_text import RuleText, compile_rule_set
     except ImportError:
         return Compiled(None, "not compiled: the rule-text compiler (seeds/formats/rule_text.py) was not "
                               "available when this file was built")
-    out = compile_rule_set([RuleText(r.markdown, r.operator, r.classes) for r in rules])
+    out = compile_rule_set([RuleText(r.markdown, r.operator, r.classes) for r in rules], scope)
     notes = tuple(out.notes) if getattr(out, "notes", None) else ()
     if out.rule:
         return Compiled(out.rule, None, notes)
@@ -251,6 +252,35 @@ def _overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
+def split_parts(eu: AnnexLine, uk_lines: list[AnnexLine], codes: set[str]) -> dict[AnnexLine, frozenset[str]]:
+    """The UK-side lines that split an EU line, each with the EU line's codes it governs (the most specific
+    UK line at the EU line's level wins: ``8703`` over ``8702-8705``); codes no such line covers are left out."""
+    sub = _norm_sub(eu.subdivision)
+    level = len(eu.lo)
+    parts = [u for u in uk_lines if _norm_sub(u.subdivision) == sub and len(u.lo) <= level
+             and eu.interval[0] <= u.interval[0] and u.interval[1] <= eu.interval[1]]
+    governed: dict[AnnexLine, set[str]] = defaultdict(set)
+    for code in expand(eu, codes):
+        covering = [u for u in parts if u.lo <= code[:len(u.lo)] <= u.hi]
+        if covering:
+            governed[min(covering, key=lambda u: int(u.interval[1]) - int(u.interval[0]))].add(code)
+    return {u: frozenset(c) for u, c in governed.items()}
+
+
+def part_check(eu: AnnexLine, uk: AnnexLine) -> Check:
+    """One UK-side part against the EU line it splits, as for a line of the same codes."""
+    how = f"UK splits this line; part {uk.label}"
+    eu_m, uk_m, first = meaning(eu.rules), meaning(uk.rules), meaning(uk.rules[:1])
+    if eu_m[0] != uk_m[0]:
+        eu_m, uk_m, first = (("text", _merge([signature(r.plain) for r in rs])) for rs in (eu.rules, uk.rules, uk.rules[:1]))
+    if uk_m == eu_m:
+        return Check("same", (uk,), how)
+    if len(uk.rules) > len(eu.rules) and first[1] == eu_m[1]:
+        return Check("eu_first_alternative_only", (uk,),
+                     f"{how}; the EU-side file gives only the first of the UK's {len(uk.rules)} alternatives")
+    return Check("differs", (uk,), f"{how}; the rules say different things")
+
+
 def crosscheck(eu: AnnexLine, uk_lines: list[AnnexLine]) -> Check:
     sub = _norm_sub(eu.subdivision)
     same_sub = [u for u in uk_lines if _norm_sub(u.subdivision) == sub and _overlaps(u.interval, eu.interval)]
@@ -320,13 +350,14 @@ class Choice:
     source: str
     note: str
     forced_reason: str | None = None  # text only whatever the compiler says
+    only: frozenset[str] | None = None  # the line's codes this choice covers (a UK-side part), else all
 
 
 def _rows(instrument: str, version: str, choices: list[Choice], codes: set[str], licence: str,
           report: AnnexReport) -> list[dict]:
     by_code: dict[str, list[tuple[Choice, list[str]]]] = defaultdict(list)
     for choice in choices:
-        scopes = expand(choice.line, codes)
+        scopes = [c for c in expand(choice.line, codes) if choice.only is None or c in choice.only]
         if not scopes:
             report.unexpanded.append(f"{instrument} {choice.line.label} ({choice.line.where})")
         for code in scopes:
@@ -359,7 +390,7 @@ def _rows(instrument: str, version: str, choices: list[Choice], codes: set[str],
 
 
 def _row(instrument: str, version: str, code: str, choice: Choice, licence: str, ex: bool, extra: str = "") -> dict:
-    compiled = compile_rules(choice.rules)
+    compiled = compile_rules(choice.rules, f"{choice.line.lo}-{choice.line.hi}")
     reason = choice.forced_reason or compiled.reason
     rule = None if choice.forced_reason else compiled.rule
     label = f"Annex line {choice.line.label}" + (f" ({choice.line.subdivision})" if choice.line.subdivision else "")
@@ -379,6 +410,31 @@ UKJP_TITLE = "UK-Japan CEPA product-specific rules (UK Trade Tariff rules of ori
 CPTPP_TITLE = "CPTPP product-specific rules (UK Trade Tariff rules of origin, CPTPP Origin Reference Document v1.1)"
 
 
+def _choose(line: AnnexLine, check: Check, only: frozenset[str] | None, eu_source: str,
+            ukjp_raw: RawFile) -> tuple[Choice, str]:
+    """The rules a cross-check outcome gives a line (or the part of it ``only`` names), and what was chosen."""
+    uk_text = " || ".join(u.text() for u in check.uk)
+    if check.outcome == "eu_first_alternative_only":
+        uk = check.uk[0]
+        return Choice(line, uk.rules, uk.text(), "reported",
+                      f"{eu_source}; alternatives from {_source(UKJP_TITLE, uk, ukjp_raw)}",
+                      f"EU-side file gives only '{line.text()}'; the UK-side transcription "
+                      f"{'(' + uk.label + ') ' if only is not None else ''}lists all alternatives and is used "
+                      f"(EUJP-crosscheck.csv).", only=only), "UK alternatives"
+    if check.outcome == "differs":
+        return Choice(line, line.rules, line.text(), "unknown", eu_source,
+                      f"The UK-side transcription differs: '{uk_text}' (EUJP-crosscheck.csv).",
+                      forced_reason="the EU-side and UK-side transcriptions of this line differ "
+                                    "(seeds/data/reports/EUJP-crosscheck.csv); which is right cannot be told "
+                                    "from these files", only=only), "EU text, text only"
+    if check.outcome == "same":
+        return Choice(line, line.rules, line.text(), "confirmed", eu_source,
+                      f"Agrees with the UK-side transcription ({', '.join(u.label for u in check.uk)}).",
+                      only=only), "EU text"
+    return Choice(line, line.rules, line.text(), "reported", eu_source, "No UK-side line to check it against.",
+                  only=only), "EU text"
+
+
 def build_annexes(eval_data: Path, out_dir: Path) -> AnnexReport:
     """Rewrite ``psr/EUJP.csv``, ``reports/EUJP-crosscheck.csv`` and ``psr/CPTPP.csv`` under ``out_dir``."""
     report = AnnexReport()
@@ -387,6 +443,7 @@ def build_annexes(eval_data: Path, out_dir: Path) -> AnnexReport:
     uk_lines = read_lines(eval_data / UK_JAPAN, "uk_trade_tariff_backend/rule_sets/japan.json")
     cptpp_lines = read_lines(eval_data / UK_CPTPP, "uk_trade_tariff_backend/rule_sets/cptpp.json")
 
+    codes2017 = edition_codes(out_dir, "HS2017")
     seen: set[tuple] = set()
     choices: list[Choice] = []
     checks: list[dict] = []
@@ -396,43 +453,28 @@ def build_annexes(eval_data: Path, out_dir: Path) -> AnnexReport:
             continue  # the EU file repeats some lines verbatim (16.01-16.02)
         seen.add(key)
         check = crosscheck(line, uk_lines)
-        report.outcomes[check.outcome] = report.outcomes.get(check.outcome, 0) + 1
         eu_source = _source(EUJP_TITLE, line, eu_raw)
-        uk_text = " || ".join(u.text() for u in check.uk)
-        if check.outcome == "eu_first_alternative_only":
-            uk = check.uk[0]
-            choice = Choice(line, uk.rules, uk.text(), "reported",
-                            f"{eu_source}; alternatives from {_source(UKJP_TITLE, uk, ukjp_raw)}",
-                            f"EU-side file gives only '{line.text()}'; the UK-side transcription lists all "
-                            f"alternatives and is used (EUJP-crosscheck.csv).")
-            chosen = "UK alternatives"
-        elif check.outcome == "differs":
-            choice = Choice(line, line.rules, line.text(), "unknown", eu_source,
-                            f"The UK-side transcription differs: '{uk_text}' (EUJP-crosscheck.csv).",
-                            forced_reason="the EU-side and UK-side transcriptions of this line differ "
-                                          "(seeds/data/reports/EUJP-crosscheck.csv); which is right cannot be told "
-                                          "from these files")
-            chosen = "EU text, text only"
-        elif check.outcome == "same":
-            choice = Choice(line, line.rules, line.text(), "confirmed", eu_source,
-                            f"Agrees with the UK-side transcription ({', '.join(u.label for u in check.uk)}).")
-            chosen = "EU text"
+        if check.reason.startswith("UK splits this line"):
+            # judge each UK-side part on the codes it governs (84.09-84.24 -> 8409-8411, 8412, ...)
+            parts = split_parts(line, uk_lines, codes2017)
+            rest = frozenset(expand(line, codes2017)) - frozenset().union(*parts.values())
+            judged = [(part_check(line, u), codes) for u, codes in sorted(parts.items(), key=lambda x: x[0].lo)]
+            if rest:
+                judged.append((Check("no_uk_line", (), "no UK-side line for these codes of the line it splits"), rest))
         else:
-            choice = Choice(line, line.rules, line.text(), "reported", eu_source,
-                            "No UK-side line to check it against.")
-            chosen = "EU text"
-        choices.append(choice)
-        if check.outcome != "same":
-            checks.append({"eu_line": line.where, "eu_label": line.label, "subdivision": line.subdivision,
-                           "scopes": " ".join(expand(line, set())) or "", "uk_lines": " ".join(u.where for u in check.uk),
-                           "uk_labels": " ".join(u.label for u in check.uk), "outcome": check.outcome,
-                           "choice": chosen, "confidence": choice.confidence, "eu_text": line.text(),
-                           "uk_text": uk_text, "reason": check.reason})
+            judged = [(check, None)]
+        for part, only in judged:
+            report.outcomes[part.outcome] = report.outcomes.get(part.outcome, 0) + 1
+            choice, chosen = _choose(line, part, only, eu_source, ukjp_raw)
+            choices.append(choice)
+            if part.outcome != "same":
+                scopes = [c for c in expand(line, codes2017) if only is None or c in only]
+                checks.append({"eu_line": line.where, "eu_label": line.label, "subdivision": line.subdivision,
+                               "scopes": " ".join(scopes), "uk_lines": " ".join(u.where for u in part.uk),
+                               "uk_labels": " ".join(u.label for u in part.uk), "outcome": part.outcome,
+                               "choice": chosen, "confidence": choice.confidence, "eu_text": line.text(),
+                               "uk_text": " || ".join(u.text() for u in part.uk), "reason": part.reason})
 
-    codes2017 = edition_codes(out_dir, "HS2017")
-    for c in checks:
-        line = next(x for x in eu_lines if x.where == c["eu_line"])
-        c["scopes"] = " ".join(expand(line, codes2017))
     eujp = _rows("EUJP", "HS2017", choices, codes2017, LICENCE.format(repo=eu_raw.repo), report)
 
     cptpp_choices = [Choice(line, line.rules, line.text(), "reported", _source(CPTPP_TITLE, line, cptpp_raw),

@@ -271,8 +271,9 @@ def _term(text: str) -> str:
     t = re.sub(r"['\"](\w[\w\s-]*)['\"]", r"\1", t)
     if re.search(r"\b[a-z]{2,}\d+\b", t):  # 'single yarn35', 'yarn7 9': footnote numbers run into the words
         raise _Untranslated("footnote marks in the rule text")
+    described = re.sub(r"\bother than of \w+\b", "", re.sub(r"\([^()]*\)", "", t))  # 'uppers other than of wood'
     if re.search(r"\b(?:in which|used|exceeds?|provided|except|other than|originating|wholly obtained)\b",
-                 re.sub(r"\([^()]*\)", "", t), re.I):
+                 described, re.I):
         raise _Untranslated("material named in prose with a condition in it")
     if t.startswith("-") or t.endswith(":") or " - - " in t:
         raise _Untranslated("nested list of materials")
@@ -332,6 +333,9 @@ def _normalise(plain: str) -> tuple[str, list[str]]:
     t = re.sub(r"(\d) ?per ?cent\b", r"\1%", t)
     t = re.sub(r"% of the value of the ex-works price", "% of the ex-works price", t)
     t = re.sub(r"\)(?=and )", ") ", t)
+    t = re.sub(r"except that of the (product|good) \((?:CTH|CTSH|CC)\),? and except from (?=(?:sub)?headings? \d|chapters? \d)",
+               r"except that of the \1, and of ", t)
+    t = re.sub(r"\( (?=\w)", "(", re.sub(r"(?<=\w) \)", ")", t))
     t = re.sub(r"\s+([,;:.])", r"\1", t)
     t = re.sub(r"\band/ or\b|\band /or\b|\band / or\b", "and/or", t)
     t = re.sub(r"\s+", " ", t).strip()
@@ -360,6 +364,16 @@ def _except_items(text: str) -> list[str]:
     if text.startswith("- "):
         parts = [p for p in re.split(r"(?:^|,? (?:or |and )?|; (?:or |and )?)- ", text) if p.strip()]
         return [i for p in parts for i in _items(re.sub(r"^(?:or|and) ", "", p.strip().rstrip(",;")))]
+    pieces = re.split(r",? (?:and|or) from |, from ", text)
+    if len(pieces) > 1:
+        # 'heading 6401 to heading 6405 and from assemblies of uppers affixed to inner soles of subheading 640690'
+        out = []
+        for piece in pieces:
+            codes = _code_items(piece)
+            if codes is None and re.match(r"^(?:(?:sub)?headings?|chapters?|\d)", piece, re.I):
+                raise _Untranslated("exception named in prose")
+            out.extend(codes or [_term(piece)])
+        return out
     head, _, tail = text.rpartition(" or ")
     if head and (codes := _code_items(head)) and not re.match(r"^(?:(?:sub)?headings?|chapters?|\d)", tail, re.I):
         return codes + [_term(tail)]  # 'heading 0203, heading 0206 or heading 0207 or bones of heading 0506'
@@ -769,6 +783,58 @@ _DATED = re.compile(r"\((?:\d+(?:st|nd|rd|th)? \w+ \d{4} (?:to|-) \d+(?:st|nd|rd
                     r"\w+ \d{4} onwards)\)", re.I)
 
 
+# CPTPP Annex 4-A (Article 3.5 of the chapter): the RVC methods a rule may name; the rule syntax has two
+_RVC_METHODS = {"build-up": "build-up", "build-down": "build-down"}
+_RVC_ITEM = re.compile(r"^(?:- ?\(?[a-e]\)\s*)?(\d+(?:\.\d+)?)\s?% under the (build-up|build-down|net cost|focused value) "
+                       r"method(?: taking into account only the non-originating materials of .+?)?[.;]?$", re.I)
+_RVC_PROVISO = re.compile(r"^(?:there is|the good has) a regional value content of not less than:? (.+)$", re.I)
+_CUT_AND_SEWN = re.compile(r"^the (?:product|good) is (?:both cut \(or knit to shape\) ?and|cut or knit to shape, or "
+                           r"both, and) sewn or otherwise assembled in the territory of (?:a|one or more of the) "
+                           r"Part(?:y|ies)$", re.I)
+
+
+def _rvc_list(body: str):
+    """'- a) 35% under the build-up method; or - b) 45% under the build-down method': alternatives."""
+    items = [i for i in re.split(r"[.;,]?\s+(?:or\s+)?(?=- ?\(?[a-e]\))", body.strip()) if i.strip()]
+    nodes = []
+    for item in items:
+        m = _RVC_ITEM.match(item.strip())
+        if not m:
+            raise _Untranslated("regional value content wording not in a translated form")
+        method = m.group(2).lower()
+        if method == "focused value":
+            raise _Untranslated("regional value content under the focused value method")
+        if method == "net cost":
+            raise _Untranslated("regional value content under the net cost method (not in the rule syntax)")
+        nodes.append(_Atom(f"RVC({_pct(m.group(1))}, {_RVC_METHODS[method]})"))
+    return _any(nodes)
+
+
+def _proviso(text: str):
+    """A CPTPP 'provided (that) ...' condition: an RVC list, cut-and-sewn, or a process of the vocabulary."""
+    t = text.strip().rstrip(".;")
+    if m := _RVC_PROVISO.match(t):
+        return _rvc_list(m.group(1))
+    if _CUT_AND_SEWN.match(t):
+        return _Atom("SP(cut-or-knit-to-shape-and-assembled)")
+    if name := _PROCESS_WORDS.get(t.lower()):
+        return _Atom(f"SP({name})")
+    raise _Untranslated("change of classification with a condition in prose")
+
+
+def _goods(text: str) -> list[str]:
+    """The goods a CPTPP rule names ('a good of heading 6101 to heading 6109') as codes; prose is refused."""
+    codes = _code_items(re.sub(r"^(?:a good of |an? |goods? of )", "", text))
+    if not codes:
+        raise _Untranslated("change of classification for goods described in prose")
+    return codes
+
+
+_NO_CHANGE = re.compile(r"^No change in tariff classification (?:is )?required for (.+?),? provided (?:that )?(.+)$", re.I)
+_CHANGE_PROVIDED = re.compile(r"^(?:A )?change (?:to (.+?) )?from any other (chapter|heading|subheading)(?:,? except from "
+                              r"(.+?))?,? provided (?:that )?(.+)$", re.I)
+
+
 def _tariff_phrase(s: str):
     """The UK tariff's standard sentences; None when the sentence is not one of them."""
     parts = re.split(r" and (?=A maximum|Your goods|The maximum value)", s)
@@ -791,9 +857,19 @@ def _tariff_phrase(s: str):
         if head is None:
             return None
         return _all([head, _Atom("SP(cut-or-knit-to-shape-and-assembled)")])
+    if m := _NO_CHANGE.match(s):
+        # CPTPP: 'No change in tariff classification required for a good of heading 8504, provided there is a
+        # regional value content of not less than: - a) 30% under the build-up method; or - b) 40% under ...'
+        _goods(m.group(1))
+        return _all([_Ctc("ANY", [], []), _proviso(m.group(2))])
+    if m := _CHANGE_PROVIDED.match(s):
+        if m.group(1):
+            _goods(m.group(1))
+        return _all([_Ctc(_CTC_LEVEL[m.group(2).lower()], _except_items(m.group(3)) if m.group(3) else [], []),
+                     _proviso(m.group(4))])
     if m := _CHANGE.match(s):
-        if m.group(1) and not _code_items(re.sub(r"^(?:a good of |an? |goods? of )", "", m.group(1))):
-            raise _Untranslated("change of classification for goods described in prose")
+        if m.group(1):
+            _goods(m.group(1))
         keyword = _CTC_LEVEL[m.group(2).lower()]
         return _Ctc(keyword, _except_items(m.group(3)) if m.group(3) else [], [])
     if m := _RVC_EITHER.match(s):
@@ -847,6 +923,9 @@ def _compile(plain: str) -> tuple[object, list[str]]:
                             r"Extrusion|Printing|Flocking|Twisting|Dyeing|Yarn dyeing)\b)", text)
     nodes = []
     for alt in alternatives:
+        if (name := _PROCESS_WORDS.get(alt.lower())) and ". " in alt:
+            nodes.append(_Atom(f"SP({name})"))  # a process the annex defines in several sentences (bluefin tuna farming)
+            continue
         sentences = _sentences(alt)
         while len(sentences) > 1 and re.match(r"^However\b.*(?:[,;] | )(?:and )?- ", sentences[1]):
             sentences[:2] = [f"{sentences[0]}. {sentences[1]}"]  # 'However' inside a '- a, and - b' list
@@ -859,11 +938,46 @@ def _compile(plain: str) -> tuple[object, list[str]]:
             else:
                 raise _Untranslated("further sentence not in a translated form")
         nodes.append(node)
-    if "A change to" in text:
+    if "A change to" in text or re.search(r"\bNo change in tariff classification (?:is )?required for", text):
         notes.append("the rule names the goods it is listed for; taken as the rule set's own scope")
     if re.search(r"RVC\(\d+(?:\.\d+)?\)", _any(nodes).render()):
         notes.append("regional value content method not named in the wording: the instrument's default applies")
     return _any(nodes), notes
+
+
+# compact annex notation of official tables (ASEAN, AANZFTA, RCEP): 'CTH', 'RVC40 or CTSH', 'CC except from Chapter 50'
+_COMPACT_KEYWORD = r"(?:(?:WO|CTSH|CTH|CC)\b|RVC)"
+_COMPACT_TOKEN = re.compile(
+    r"\s*(?:(?P<ctc>CTSH|CTH|CC)\b(?:,?\s+except\s+(?:from\s+)?(?P<exc>.+?)(?=\s+(?:or|and)\s+\(?" + _COMPACT_KEYWORD
+    + r"|\s*\)|\s*$))?|(?P<wo>WO)\b|RVC\s?(?:\(\s?(?P<rvcp>\d+(?:\.\d+)?)\s?%?\s?\)|(?P<rvc>\d+(?:\.\d+)?)\s?%?)|(?P<op>or|and)\b|(?P<paren>[()]))", re.I)
+
+
+def _compact(plain: str) -> str | None:
+    """The compact notation as rule syntax ('and' binding tighter than 'or', as in the annexes), or None when
+    the cell is not written wholly in it; an exception that is not a list of codes is refused."""
+    out, pos, text = [], 0, plain.strip().rstrip(".")
+    while pos < len(text):
+        m = _COMPACT_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            return None
+        pos = m.end()
+        if m.group("ctc"):
+            item = m.group("ctc").upper()
+            if m.group("exc"):
+                codes = _code_items(m.group("exc").strip())
+                if not codes:
+                    raise _Untranslated("compact annex notation with an exception that is not a list of codes")
+                item += " except " + ", ".join(codes)
+            out.append(item)
+        elif m.group("wo"):
+            out.append("WO")
+        elif m.group("rvc") or m.group("rvcp"):
+            out.append(f"RVC({_pct(m.group('rvc') or m.group('rvcp'))})")
+        elif m.group("op"):
+            out.append("|" if m.group("op").lower() == "or" else "&")
+        else:
+            out.append(m.group("paren"))
+    return " ".join(out).replace("( ", "(").replace(" )", ")") if out else None
 
 
 def compile_text(text: str) -> Compiled:
@@ -871,6 +985,20 @@ def compile_text(text: str) -> Compiled:
     plain = plain_text(text)
     if not plain:
         return Compiled(None, "empty rule text")
+    try:
+        compact = _compact(plain)
+    except _Untranslated as exc:
+        return Compiled(None, exc.reason)
+    if compact is not None:
+        from engine.criteria import RuleSyntaxError, parse_rule, render_rule
+
+        try:
+            rule = render_rule(parse_rule(compact))
+        except (RuleSyntaxError, ValueError):
+            return Compiled(None, "compact annex notation that does not form a rule")
+        notes = ("regional value content method not named in the wording: the instrument's default applies",) \
+            if re.search(r"RVC\(\d+(?:\.\d+)?\)", rule) else ()
+        return _verified(rule, notes)
     try:
         node, notes = _compile(plain)
     except _Untranslated as exc:
@@ -922,8 +1050,36 @@ _LISTED = ("rules listed without an operator: taken as alternatives, as the publ
            "rule of a rule set as one way to qualify")
 
 
-def compile_rule_set(rules: Sequence[RuleText]) -> Compiled:
-    """A rule set's rules, combined as the source combines them (see the module docstring)."""
+_TARGET = re.compile(r"^(?:(?:A )?change to (.+?) from|No change in tariff classification (?:is )?required for (.+?),? "
+                     r"provided)", re.I)
+
+
+def _target(text: str) -> str:
+    """The goods a rule names, one spelling: its codes ('6101-6109'), or the prose as written."""
+    codes = _code_items(re.sub(r"^(?:a good of |an? |goods? of )", "", text.strip()))
+    return ", ".join(codes) if codes else text.strip()
+
+
+def _interval(item: str) -> tuple[str, str]:
+    lo, _, hi = item.partition("-")
+    return lo.ljust(6, "0"), (hi or lo).ljust(6, "9")
+
+
+def _covers(target: str, scope: str) -> bool:
+    """Do the goods a rule names ('6101-6109', '841829-841840') cover every code of the scope ('6109', '0301-0303')?"""
+    if not re.fullmatch(r"\d+(?:-\d+)?(?:, \d+(?:-\d+)?)*", target):
+        return False
+    lo, hi = _interval(scope.replace(".", "").replace(" ", ""))
+    return any(t_lo <= lo and hi <= t_hi for t_lo, t_hi in map(_interval, target.split(", ")))
+
+
+def compile_rule_set(rules: Sequence[RuleText], scope: str | None = None) -> Compiled:
+    """A rule set's rules, combined as the source combines them (see the module docstring).
+
+    ``scope`` (optional: the codes the annex line is listed for, ``6101-6109``, ``8504``) is checked against
+    the goods a CPTPP-style rule names ("A change to a good of heading 6101 to heading 6109 ..."): a rule
+    naming goods that do not cover the scope stays text.
+    """
     if not rules:
         return Compiled(None, "rule set without rules")
     if all(not plain_text(r.text) for r in rules):
@@ -948,10 +1104,11 @@ def compile_rule_set(rules: Sequence[RuleText]) -> Compiled:
     failed = next((c for c in compiled if c.rule is None), None)
     if failed:
         return Compiled(None, failed.reason, failed.notes)
-    targets = {re.match(r"^(?:A )?change to (.+?) from", t, re.I).group(1) for t, _ in joined
-               if re.match(r"^(?:A )?change to (.+?) from", t, re.I)}
+    targets = {_target(m.group(1) or m.group(2)) for t, _ in joined if (m := _TARGET.match(t))}
     if len(targets) > 1:
         return Compiled(None, "alternatives for different goods of the rule set")
+    if scope and targets and not _covers(next(iter(targets)), scope):
+        return Compiled(None, "the rule names goods that do not cover the annex line it is listed for")
     notes = tuple(dict.fromkeys(n for c in compiled for n in c.notes))
     if len(compiled) == 1:
         return compiled[0]
