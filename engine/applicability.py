@@ -22,6 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from engine.dated import in_force_on
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -64,8 +66,7 @@ class PartyFact(PartyToFact):
     via: Membership | None = None
 
     def bound_on(self, day: date) -> bool:
-        return (self.in_force_from is not None and self.in_force_from <= day
-                and (self.in_force_until is None or day <= self.in_force_until))
+        return self.in_force_from is not None and in_force_on(day, self.in_force_from, self.in_force_until)
 
     def describe(self) -> str:
         through = f" through {self.party} (member since {self.via.valid_from})" if self.via else ""
@@ -205,9 +206,9 @@ def decide_pair(instruments: list[InstrumentFacts], day: date) -> PairInstrument
             continue
         entry = _pair_entry(facts, x, y)
         ends = _pair_ends(x, y)
-        if ends is not None and ends < day:
+        if not in_force_on(day, None, ends):
             continue
-        if facts.status != "concluded" and entry is not None and entry <= day:
+        if facts.status != "concluded" and entry is not None and in_force_on(day, entry, ends):
             bound[facts.code] = (facts, x, y, entry)
         else:
             waiting.append(Pending(agreement=facts.agreement, instrument=facts.code, title=facts.title,
@@ -249,7 +250,7 @@ def provision_status(provisions: list[ProvisionFacts], chain: tuple[str, ...], p
                 continue
             if r.kind == "excluded":
                 blocking.append(f"{r.party} excludes it [{r.source}]")
-            elif r.until is not None and day <= r.until:
+            elif r.until is not None and in_force_on(day, None, r.until):
                 blocking.append(f"{r.party} delays it until {r.until} [{r.source}]")
         reason = "; ".join(blocking) if blocking else "no reservation by either party applies on this date"
         out.append(ProvisionStatus(key=key, title=provision.title, article=provision.article,

@@ -33,16 +33,19 @@ How a line's duty is built, in order:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from engine.dated import Dated, in_force_on
 from engine.models import Country
 
 __all__ = [
+    "OVERLAY_STACKING",
+    "STACKING_KINDS",
     "DutyLayer",
     "DutyQuery",
     "DutyResult",
@@ -70,7 +73,7 @@ class Stage(_Frozen):
     rate: Decimal = Field(ge=0)
 
 
-class Suspension(_Frozen):
+class Suspension(_Frozen, Dated):
     """``rate`` points of the measure are not collected on ``valid_from``..``valid_until``."""
 
     rate: Decimal = Field(ge=0)
@@ -79,7 +82,7 @@ class Suspension(_Frozen):
     source: str = ""
 
 
-class TariffMeasure(_Frozen):
+class TariffMeasure(_Frozen, Dated):
     """One dated tariff fact for an importer and a scope of goods (see ``seeds/README.md``)."""
 
     uid: str
@@ -94,7 +97,7 @@ class TariffMeasure(_Frozen):
     instrument: str | None = None
     rate: Decimal | None = Field(default=None, ge=0)
     staging: tuple[Stage, ...] = ()
-    stacking: Literal["base", "additive", "top_up_to", "replaces_base", "none"] = "base"
+    stacking: str = "base"
     all_in: Decimal | None = Field(default=None, ge=0)
     suspended: Suspension | None = None
     exempt_if_originating: tuple[str, ...] = ()
@@ -106,6 +109,19 @@ class TariffMeasure(_Frozen):
     source: str = ""
     note: str | None = None
     confidence: str | None = None
+
+    @field_validator("stacking")
+    @classmethod
+    def _known_stacking(cls, v: str) -> str:
+        if v not in STACKING_KINDS:
+            raise ValueError(f"unknown stacking {v!r}: one of {', '.join(STACKING_KINDS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _overlay_stacks(self) -> TariffMeasure:
+        if self.kind == "overlay" and self.stacking not in OVERLAY_STACKING:
+            raise ValueError(f"overlay {self.uid} needs stacking: {' | '.join(OVERLAY_STACKING)}")
+        return self
 
 
 class DutyQuery(_Frozen):
@@ -175,7 +191,7 @@ class DutyResult(_Frozen):
 
 
 def measure_in_force(m: TariffMeasure, day: date) -> bool:
-    return (m.valid_from is None or m.valid_from <= day) and (m.valid_until is None or day <= m.valid_until)
+    return m.in_force_on(day)
 
 
 def scope_covers(scope: str, hs: str, national_line: str | None) -> bool:
@@ -216,7 +232,7 @@ def _select(measures: Sequence[TariffMeasure], q: DutyQuery) -> tuple[list[Tarif
 
 
 def _stage_rate(m: TariffMeasure, day: date) -> tuple[Decimal | None, str]:
-    stages = sorted((s for s in m.staging if s.valid_from <= day), key=lambda s: s.valid_from)
+    stages = sorted((s for s in m.staging if in_force_on(day, s.valid_from, None)), key=lambda s: s.valid_from)
     if stages:
         return stages[-1].rate, f"stage from {stages[-1].valid_from}"
     return m.rate, ""
@@ -298,12 +314,13 @@ def _build(chosen: list[TariffMeasure], q: DutyQuery, preferential: TariffMeasur
                 f"not stacked: the goods bear {', '.join(blocking)}")
             continue
         rate, reason = _overlay_rate(m, q, base_after, basis_is_mfn)
-        if m.stacking == "replaces_base" and not basis_is_mfn:
+        replaces_base = OVERLAY_STACKING[m.stacking].replaces_base
+        if replaces_base and not basis_is_mfn:
             add(m, "overlay", m.programme, title, _rule(m), None, False, reason)
             continue
         if rate is None:
             complete = False
-        if m.stacking == "replaces_base":
+        if replaces_base:
             # the new rate stands in place of the MFN base: record the difference as this layer
             delta = None if rate is None or base_after is None else rate - base_after
             add(m, "overlay", m.programme, title, _rule(m), delta, True, reason)
@@ -323,10 +340,40 @@ def _build(chosen: list[TariffMeasure], q: DutyQuery, preferential: TariffMeasur
 
 
 def _rule(m: TariffMeasure) -> str:
-    if m.stacking == "top_up_to":
-        return f"top-up to {_pct(m.all_in)} all-in (nothing extra when the base is at or above it)"
-    if m.stacking == "replaces_base":
-        return f"replaces the MFN rate with {_pct(m.rate)}"
+    return OVERLAY_STACKING[m.stacking].rule(m)
+
+
+def _overlay_rate(m: TariffMeasure, q: DutyQuery, base: Decimal | None,
+                  basis_is_mfn: bool) -> tuple[Decimal | None, str]:
+    return OVERLAY_STACKING[m.stacking].rate(m, q, base, basis_is_mfn)
+
+
+def _top_up_rule(m: TariffMeasure) -> str:
+    return f"top-up to {_pct(m.all_in)} all-in (nothing extra when the base is at or above it)"
+
+
+def _top_up_rate(m: TariffMeasure, q: DutyQuery, base: Decimal | None,
+                 basis_is_mfn: bool) -> tuple[Decimal | None, str]:
+    if m.all_in is None or base is None:
+        return None, "top-up cannot be computed: base or all-in rate not seeded"
+    extra = max(ZERO, m.all_in - base)
+    if extra == 0:
+        return ZERO, f"base {_pct(base)} is at or above {_pct(m.all_in)}: nothing extra"
+    return extra, f"base {_pct(base)} + {_pct(extra)} = {_pct(m.all_in)} all-in"
+
+
+def _replaces_rule(m: TariffMeasure) -> str:
+    return f"replaces the MFN rate with {_pct(m.rate)}"
+
+
+def _replaces_rate(m: TariffMeasure, q: DutyQuery, base: Decimal | None,
+                   basis_is_mfn: bool) -> tuple[Decimal | None, str]:
+    if not basis_is_mfn:
+        return None, "the goods enter under a preference: the non-FTA rate does not apply"
+    return m.rate, f"rate for goods of {q.origin} raised to {_pct(m.rate)} in place of the MFN rate"
+
+
+def _additive_rule(m: TariffMeasure) -> str:
     text = f"additive {_pct(m.rate)}"
     if m.suspended:
         s = m.suspended
@@ -334,30 +381,39 @@ def _rule(m: TariffMeasure) -> str:
     return text
 
 
-def _overlay_rate(m: TariffMeasure, q: DutyQuery, base: Decimal | None,
-                  basis_is_mfn: bool) -> tuple[Decimal | None, str]:
-    if m.stacking == "top_up_to":
-        if m.all_in is None or base is None:
-            return None, "top-up cannot be computed: base or all-in rate not seeded"
-        extra = max(ZERO, m.all_in - base)
-        if extra == 0:
-            return ZERO, f"base {_pct(base)} is at or above {_pct(m.all_in)}: nothing extra"
-        return extra, f"base {_pct(base)} + {_pct(extra)} = {_pct(m.all_in)} all-in"
-    if m.stacking == "replaces_base":
-        if not basis_is_mfn:
-            return None, "the goods enter under a preference: the non-FTA rate does not apply"
-        return m.rate, f"rate for goods of {q.origin} raised to {_pct(m.rate)} in place of the MFN rate"
+def _additive_rate(m: TariffMeasure, q: DutyQuery, base: Decimal | None,
+                   basis_is_mfn: bool) -> tuple[Decimal | None, str]:
     rate = m.rate
     if rate is None:
         return None, "applies, but its rate is not seeded"
     s = m.suspended
-    if s and (s.valid_from is None or s.valid_from <= q.date) and (s.valid_until is None or q.date <= s.valid_until):
+    if s and s.in_force_on(q.date):
         collected = max(ZERO, rate - s.rate)
         return collected, (f"{_pct(rate)} of which {_pct(s.rate)} suspended until {s.valid_until}: "
                            f"{_pct(collected)} collected")
     if s and s.valid_until and q.date > s.valid_until:
         return rate, f"suspension of {_pct(s.rate)} ended {s.valid_until}: full {_pct(rate)}"
     return rate, f"{_pct(rate)} on goods of {q.origin}"
+
+
+class Stacking(NamedTuple):
+    """How an overlay kind stacks: the rule it states, the rate it adds, and whether it stands in
+    place of an MFN base (then it does not apply on a preferential base)."""
+
+    rule: Callable[[TariffMeasure], str]
+    rate: Callable[[TariffMeasure, DutyQuery, Decimal | None, bool], tuple[Decimal | None, str]]
+    replaces_base: bool = False
+
+
+#: The one list of overlay stacking kinds (``seeds/tariff_schema.py`` validates against it): a
+#: new kind is one entry here with its two functions.
+OVERLAY_STACKING: dict[str, Stacking] = {
+    "additive": Stacking(_additive_rule, _additive_rate),
+    "top_up_to": Stacking(_top_up_rule, _top_up_rate),
+    "replaces_base": Stacking(_replaces_rule, _replaces_rate, replaces_base=True),
+}
+#: Every stacking a measure may carry: base rates, the overlays, and ``none`` (exemptions).
+STACKING_KINDS: tuple[str, ...] = ("base", *OVERLAY_STACKING, "none")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -26,6 +26,7 @@ from engine.criteria import (AllOf, AnyOf, Criterion, MadeFrom, MaxNom, NomLimit
 from engine.fungible import allocate, share
 from engine.models import CodeMapping, Cumulation, Evaluation, Material, Product, Psr, TraceFact
 from engine.proof import proof_requirement
+from engine.terms.cumulation import counts_processing
 from engine.verdict import (CriterionResult, CumulatedMaterial, FungibleUse, Numbers,
                             Qualification, Trace, Verdict)
 
@@ -128,13 +129,12 @@ def _accepted_instruments(e: Evaluation) -> set[str]:
 
 
 def _cumulation_for(e: Evaluation, country: str, instrument: str | None = None,
-                    kinds: tuple[str, ...] = ("bilateral", "diagonal", "full", "extended"),
-                    ) -> Cumulation | None:
+                    processing: bool = False) -> Cumulation | None:
     """The first applicable cumulation that covers ``country`` (and accepts declarations
-    under ``instrument`` when given)."""
+    under ``instrument`` when given; with ``processing``, only a kind that counts processing)."""
     own = _accepted_instruments(e)
     for c in e.cumulation:
-        if c.kind in kinds and country in c.countries and (
+        if (not processing or counts_processing(c.kind)) and country in c.countries and (
                 instrument is None or instrument in own or instrument in c.instruments):
             return c
     return None
@@ -171,7 +171,7 @@ def _standing(m: Material, producer: str, e: Evaluation) -> _Account:
         return _non_originating(m)
     ref = f" {d.reference}" if d.reference else ""
     date = e.shipment.date
-    if not d.valid_from <= date <= d.valid_until:
+    if not d.in_force_on(date):
         return _non_originating(m, f"material {m.id}: supplier declaration{ref} is valid"
                                    f" {d.valid_from} to {d.valid_until}, not on {date};"
                                    " counted non-originating")
@@ -217,7 +217,7 @@ def _partner_processing(a: _Account, e: Evaluation) -> _Account:
         return a
     partner, cumulated, warnings = _ZERO, list(a.cumulated), list(a.warnings)
     for p in m.processes_in:
-        c = _cumulation_for(e, p.country, kinds=("full",))
+        c = _cumulation_for(e, p.country, processing=True)
         if c is None:
             warnings.append(f"material {m.id}: processing in {p.country} not counted: no"
                             " full cumulation applies")
@@ -523,7 +523,7 @@ def _sp(node: SpecificProcess, path: str, ctx: _Context) -> CriterionResult:
         if country == producer:
             return _result(node, path, True, f"process {node.process} was carried out in"
                                              f" {producer} (the producer; {where})")
-        c = _cumulation_for(ctx.e, country, kinds=("full",)) if country else None
+        c = _cumulation_for(ctx.e, country, processing=True) if country else None
         if c is not None:
             return _result(node, path, True, f"process {node.process} was carried out in"
                                              f" {country} ({where}), which {c.provision}"

@@ -19,7 +19,9 @@ from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_val
                       model_serializer, model_validator)
 
 from engine.criteria import Criterion, normalise_term
+from engine.dated import Dated
 from engine.processes import PROCESSES
+from engine.terms.cumulation import Cumulation
 
 __all__ = [
     "CodeMapping",
@@ -56,7 +58,7 @@ class _Frozen(BaseModel):
 # --------------------------------------------------------------------------- BOM
 
 
-class SupplierDeclaration(_Frozen):
+class SupplierDeclaration(_Frozen, Dated):
     """A supplier's statement that a material originates under ``instrument`` in ``country``.
 
     Only a declaration valid on the shipment date counts; ``valid_until`` is inclusive.
@@ -273,7 +275,7 @@ class ConsignmentTerms(_Frozen):
     article: str = ""
 
 
-class ProofOption(_Frozen):
+class ProofOption(_Frozen, Dated):
     """One proof of origin an exporter may use.
 
     It applies on ``valid_from``..``valid_until`` (inclusive), for exporters in
@@ -292,9 +294,12 @@ class ProofOption(_Frozen):
     requires: str | None = None
     note: str | None = None
     article: str | None = None
+    record_retention_years: int | None = Field(default=None, ge=1)
+    """Years the records behind this proof must be kept when it is used (AWSC: 3), besides the
+    instrument's per-country ``record_retention_years``."""
 
 
-class FobRule(_Frozen):
+class FobRule(_Frozen, Dated):
     """When the FOB value must be shown on the proof (ATIGA: RVC used and KH/ID/LA involved)."""
 
     countries: tuple[str, ...]
@@ -331,23 +336,6 @@ class Psr(_Frozen):
     scope: str
     rule: str
     criterion: Criterion | None = None
-    source: str = ""
-
-
-class Cumulation(_Frozen):
-    """A cumulation provision that applies to this pair on this date.
-
-    Materials originating in ``countries`` count as originating. Supplier declarations made
-    under ``instruments`` (besides the evaluated one) are accepted for those countries, which
-    is how extended cumulation reaches e.g. EU materials under EFTA-Mercosur. Only ``full``
-    cumulation also counts processing done in those countries.
-    """
-
-    provision: str
-    kind: Literal["bilateral", "diagonal", "full", "extended"]
-    countries: tuple[str, ...]
-    instruments: tuple[str, ...] = ()
-    path: tuple[str, ...] = ()
     source: str = ""
 
 

@@ -59,10 +59,9 @@ def proof_requirement(shipment: Shipment, instrument: Instrument,
 
 def _why_not(option: ProofOption, shipment: Shipment) -> str | None:
     """The first condition of the option this shipment misses, or None."""
-    if option.valid_from and shipment.date < option.valid_from:
-        return f"only from {option.valid_from}"
-    if option.valid_until and shipment.date > option.valid_until:
-        return f"only until {option.valid_until}"
+    if not option.in_force_on(shipment.date):
+        return f"only from {option.valid_from}" if option.valid_from and shipment.date < option.valid_from \
+            else f"only until {option.valid_until}"
     if option.exporter_countries and shipment.exporter not in option.exporter_countries:
         return f"only for exporters in {', '.join(option.exporter_countries)}"
     if not _value_checkable(option, shipment):
@@ -104,7 +103,7 @@ def _fob(shipment: Shipment, instrument: Instrument,
     rule = instrument.fob_on_certificate
     if rule is None:
         return False, f"{instrument.code} has no FOB-on-certificate rule"
-    if rule.valid_from and shipment.date < rule.valid_from:
+    if not rule.in_force_on(shipment.date):
         return False, f"the FOB rule applies only from {rule.valid_from}"
     involved = sorted({shipment.exporter, shipment.importer} & set(rule.countries))
     if not involved:

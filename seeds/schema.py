@@ -11,10 +11,12 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator,
+                      model_validator)
 
 from engine.criteria import RuleSyntaxError, parse_rule
 from engine.models import ConsignmentTerms, FobRule, FungibleTerms, ProofOption, Tolerance
+from engine.terms.cumulation import cumulation_kind
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -156,6 +158,13 @@ class ProvisionSeed(Fact):
     title: Text
     extends_to: list[PartyCode] = []
     accepts_declarations_under: list[InstrumentCode] = []
+
+    @field_validator("key")
+    @classmethod
+    def _known_cumulation(cls, v: str) -> str:
+        """``cumulation.<kind>`` names a kind of the engine's one list (a typo is a load error)."""
+        cumulation_kind(v)
+        return v
 
 
 class OriginTerms(Fact):

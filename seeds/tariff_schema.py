@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from engine.duty import OVERLAY_STACKING
 from seeds.schema import CountryCode, Fact, InstrumentCode, IsoDate, OptDate, OptText, VersionCode
 
 
@@ -68,7 +69,7 @@ class TariffMeasureSeed(Fact):
     instrument: InstrumentCode | None = None
     rate: OptRate = None
     staging: list[StageSeed] = []
-    stacking: Literal["base", "additive", "top_up_to", "replaces_base"] | None = None
+    stacking: str | None = None
     all_in: OptRate = None
     suspended: SuspensionSeed | None = None
     exempt_if_originating: list[InstrumentCode] = []
@@ -82,6 +83,8 @@ class TariffMeasureSeed(Fact):
         k = self.kind
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("until is before from")
+        if self.stacking not in (None, "base", *OVERLAY_STACKING):
+            raise ValueError(f"unknown stacking {self.stacking!r}: base | {' | '.join(OVERLAY_STACKING)}")
         if k in ("mfn", "preferential"):
             if self.stacking not in (None, "base"):
                 raise ValueError(f"a {k} measure is a base rate: stacking must be 'base' or left out")
@@ -92,8 +95,8 @@ class TariffMeasureSeed(Fact):
         if (k == "preferential") != (self.instrument is not None):
             raise ValueError("a preferential measure names its instrument; other kinds name none")
         if k == "overlay":
-            if self.stacking not in ("additive", "top_up_to", "replaces_base"):
-                raise ValueError("an overlay needs stacking: additive | top_up_to | replaces_base")
+            if self.stacking not in OVERLAY_STACKING:
+                raise ValueError(f"an overlay needs stacking: {' | '.join(OVERLAY_STACKING)}")
             if self.stacking == "top_up_to" and self.all_in is None:
                 raise ValueError("stacking top_up_to needs all_in (the all-in rate, e.g. 15)")
             if self.stacking != "top_up_to" and self.all_in is not None:

@@ -3,6 +3,10 @@ that NEO4J_URI points at. Nothing here mocks the store.
 
 Against Neo4j the suite deletes everything in the target database first, so it refuses to run
 unless ORIGINGRAPH_TEST_WIPE=1 says that database is a scratch one.
+
+The store is imported inside the fixtures, not at the top: the pure engine tests
+(``tests/test_engine_*.py``, ``tests/test_criteria.py``, ``tests/test_rule_language.py``) then run
+without importing or starting it (``tests/test_engine_isolation.py`` checks).
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from graph import queries
-from graph.load import load_seeds
-from graph.store import Store, StoreConfig, open_store
-from seeds.read import BUNDLED, read_seeds
+if TYPE_CHECKING:
+    from graph.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
@@ -31,6 +35,9 @@ os.environ.setdefault("ORIGINGRAPH_STORE_IDLE", "20s")
 
 @pytest.fixture(scope="session")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    from graph import queries
+    from graph.store import StoreConfig, open_store
+
     config = StoreConfig.from_env()
     if config.uri:
         if os.environ.get("ORIGINGRAPH_TEST_WIPE") != "1":
@@ -49,6 +56,8 @@ XFTA = Path(__file__).parent / "fixtures" / "xfta"
 
 def seeds_with_xfta(target: Path) -> Path:
     """The bundled seeds plus the fictional XFTA test instrument (see fixtures/xfta/README.md)."""
+    from seeds.read import BUNDLED
+
     shutil.copytree(BUNDLED, target)
     shutil.copytree(XFTA, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
     return target
@@ -57,6 +66,9 @@ def seeds_with_xfta(target: Path) -> Path:
 @pytest.fixture(scope="session")
 def seeded(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The store with the bundled seeds and the XFTA test instrument loaded."""
+    from graph.load import load_seeds
+    from seeds.read import read_seeds
+
     load_seeds(store, read_seeds(seeds_with_xfta(tmp_path_factory.mktemp("seeds") / "seeds")))
     return store
 

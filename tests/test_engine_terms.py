@@ -1,0 +1,79 @@
+"""Agreement terms with one home each: the dated-value protocol, the stacking and cumulation
+registries, and the seed checks that read them (pure: no store)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine.dated import in_force_on
+from engine.duty import OVERLAY_STACKING, STACKING_KINDS, TariffMeasure
+from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_countries
+from seeds.read import BUNDLED, SeedError, read_seeds
+
+D = date.fromisoformat
+
+
+def test_in_force_on_is_inclusive_and_null_is_open():
+    assert in_force_on(D("2024-01-01"), D("2024-01-01"), D("2024-12-31"))
+    assert in_force_on(D("2024-12-31"), D("2024-01-01"), D("2024-12-31"))
+    assert not in_force_on(D("2023-12-31"), D("2024-01-01"), None)
+    assert not in_force_on(D("2025-01-01"), None, D("2024-12-31"))
+    assert in_force_on(D("1900-01-01"), None, None)
+
+
+def test_stacking_kinds_are_one_list():
+    assert STACKING_KINDS == ("base", *OVERLAY_STACKING, "none")
+    with pytest.raises(ValueError, match="unknown stacking 'topup'"):
+        TariffMeasure(uid="X", kind="overlay", programme="P", importer="US", scope="*", hs_version="HS2022",
+                      stacking="topup")
+    with pytest.raises(ValueError, match="needs stacking"):
+        TariffMeasure(uid="X", kind="overlay", programme="P", importer="US", scope="*", hs_version="HS2022")
+
+
+def test_cumulation_reach_is_decided_by_the_kind():
+    pair, parties, extended = ("AU", "NZ"), ("AU", "NZ", "TH"), ("CH",)
+    assert reached_countries("bilateral", pair, parties, extended) == {"AU", "NZ"}
+    assert reached_countries("diagonal", pair, parties, extended) == {"AU", "NZ", "TH"}
+    assert reached_countries("extended", pair, parties, extended) == {"CH"}
+    assert [k for k, v in CUMULATION_KINDS.items() if v.processing] == ["full"]
+    assert cumulation_kind("consignment.direct") is None
+    with pytest.raises(ValueError, match="unknown cumulation kind 'diagnoal'"):
+        cumulation_kind("cumulation.diagnoal")
+
+
+def _copy_seeds(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(BUNDLED, target)
+    return target
+
+
+def test_unknown_cumulation_kind_is_a_load_error_with_file_line_field(tmp_path: Path):
+    seeds = _copy_seeds(tmp_path)
+    atiga = seeds / "agreements" / "ATIGA.yaml"
+    text = atiga.read_text()
+    bad = text.replace("key: cumulation.diagonal", "key: cumulation.diagnoal", 1)
+    atiga.write_text(bad)
+    line = next(i for i, text_line in enumerate(bad.splitlines(), 1) if "cumulation.diagnoal" in text_line)
+    with pytest.raises(SeedError) as caught:
+        read_seeds(seeds)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.line) == ("seeds/agreements/ATIGA.yaml", line)
+    assert problem.field.endswith(".key") and "unknown cumulation kind 'diagnoal'" in problem.message
+    assert f"ATIGA.yaml:{line}: " in str(problem)
+
+
+def test_unknown_stacking_in_a_tariff_file_is_a_load_error(tmp_path: Path):
+    seeds = _copy_seeds(tmp_path)
+    us = seeds / "tariffs" / "US.yaml"
+    text = us.read_text()
+    assert "stacking: additive" in text
+    us.write_text(text.replace("stacking: additive", "stacking: additiv", 1))
+    with pytest.raises(SeedError) as caught:
+        read_seeds(seeds)
+    problem = caught.value.problems[0]
+    assert problem.file == "seeds/tariffs/US.yaml" and problem.line
+    assert "unknown stacking 'additiv'" in problem.message
