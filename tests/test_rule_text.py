@@ -271,3 +271,107 @@ def test_gsp_rules_by_beneficiary_group_stay_text() -> None:
 def test_plain_text_strips_markdown_and_entities() -> None:
     assert plain_text("<abbr title='Change of tariff chapter'>CC</abbr>: from [chapter&nbsp;1](/chapters/01) **x**") \
         == "CC: from chapter 1 x"
+
+
+# --------------------------------------------------------------------------- CPTPP (UK Trade Tariff wording)
+
+NO_CHANGE_8504 = ("No change in tariff classification required for a good of [heading&nbsp;8504](/headings/8504), "
+                  "provided there is a regional value content of not less than:\n\n \n\n- a) **30%** under the "
+                  "build-up method.")
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("A change to a good of heading 6101 to heading 6109 from any other chapter, except from heading 5106 to heading "
+     "5113, heading 5204 to heading 5212 or 5401 to 5402, subheading 540333 through 540339 or 540342 through 540349, "
+     "or heading 5404 to heading 5408, heading 5508 to heading 5516, 5606 or 6001 to 6006, provided the good is cut "
+     "or knit to shape, or both, and sewn or otherwise assembled in the territory of one or more of the Parties.",
+     "CC except 5106-5113, 5204-5212, 5401-5402, 540333-540339, 540342-540349, 5404-5408, 5508-5516, 5606, 6001-6006 "
+     "& SP(cut-or-knit-to-shape-and-assembled)"),
+    ("No change in tariff classification required for a good of subheading 151529 through 151550, provided there is "
+     "a regional value content of not less than 40% under the build-down method.", "ANY & RVC(40, build-down)"),
+    ("A change to a good of heading 6403 from any other heading, except from heading 6401 to heading 6402 or heading "
+     "6404 to heading 6405, subheading 640610 or assemblies of uppers other than of wood of subheading 640690 "
+     "provided there is a regional value content of not less than: - a) 45% under the build-up method. - b) 55% "
+     "under the build-down method.",
+     'CTH except 6401-6402, 6404-6405, 640610, "assemblies of uppers other than of wood of subheading 640690" '
+     "& (RVC(45, build-up) | RVC(55, build-down))"),
+    ("No change in tariff classification required for a good of subheading 030611 through 030614, provided that the "
+     "good is smoked from a good that is not smoked.", "ANY & SP(smoking)"),
+])
+def test_cptpp_wordings(text: str, rule: str) -> None:
+    assert compile_text(text).rule == rule
+
+
+def test_cptpp_rvc_list_parts_are_rejoined_as_alternatives() -> None:
+    rules = [RuleText("A change to a good of [heading&nbsp;8504](/headings/8504) from any other heading."),
+             RuleText(NO_CHANGE_8504, "or"), RuleText("- b) **40%** under the build-down method.", "or")]
+    compiled = compile_rule_set(rules, scope="8504")
+    assert compiled.rule == "CTH | ANY & (RVC(30, build-up) | RVC(40, build-down))"
+    assert render_rule(parse_rule(compiled.rule)) == compiled.rule
+
+
+@pytest.mark.parametrize("method, reason", [
+    ("focused value method taking into account only the non-originating materials of heading 8504",
+     "regional value content under the focused value method"),
+    ("net cost method", "regional value content under the net cost method (not in the rule syntax)"),
+])
+def test_cptpp_alternative_outside_the_grammar_keeps_the_rule_set_text(method: str, reason: str) -> None:
+    """An alternative the rule syntax cannot say is never dropped: the whole rule set stays text."""
+    rules = [RuleText("A change to a good of heading 8504 from any other heading."),
+             RuleText(NO_CHANGE_8504, "or"), RuleText("- b) **40%** under the build-down method.", "or"),
+             RuleText(f"- c) **50%** under the {method}.", "or")]
+    assert compile_rule_set(rules) == Compiled(None, reason)
+
+
+def test_cptpp_goods_named_must_cover_the_annex_line() -> None:
+    rules = [RuleText("A change to a good of heading 8504 from any other heading.")]
+    assert compile_rule_set(rules, scope="8504").rule == "CTH"
+    assert compile_rule_set(rules, scope="850440").rule == "CTH"
+    assert compile_rule_set(rules, scope="8504-8505").reason == \
+        "the rule names goods that do not cover the annex line it is listed for"
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("Production from non-originating materials of any heading, except that of the product (CTH) and except from "
+     "headings 72.08 to 72.17.", "CTH except 7208-7217"),
+    ("Production from non-originating materials of any chapter, except that of the product (CC) and except from "
+     "chapter 14.", "CC except 14"),
+    ("CTH: All non-originating materials used in the production of the good have undergone a change in tariff "
+     "classification at the 4-digit level (tariff heading) except from heading 6401 to heading 6405 and from "
+     "assemblies of uppers affixed to inner soles of subheading 640690 and A maximum of 50% of the ex-works price "
+     "(EXW) is made up of non-originating parts (MAXNOM).",
+     'CTH except 6401-6405, "assemblies of uppers affixed to inner soles of subheading 640690" & MaxNOM(50)'),
+    ("Knitting and making-up in one operation.", "SP(knitting-and-making-up-in-one-operation)"),
+    ("Production in which the value of all non-originating materials used does not exceed 45% of the ex-works price "
+     "of the product (MaxNOM 45% (EXW))", "MaxNOM(45)"),
+])
+def test_eu_japan_wordings(text: str, rule: str) -> None:
+    assert compile_text(text).rule == rule
+
+
+# --------------------------------------------------------------------------- compact notation of official tables
+
+@pytest.mark.parametrize("cell, rule", [
+    ("CTH", "CTH"), ("CC", "CC"), ("CTSH", "CTSH"), ("WO", "WO"),
+    ("RVC40", "RVC(40)"), ("RVC 40%", "RVC(40)"), ("RVC(40)", "RVC(40)"), ("RVC(40%)", "RVC(40)"),
+    ("RVC40 or CTH", "RVC(40) | CTH"), ("RVC 40% or CTSH", "RVC(40) | CTSH"), ("CTH or RVC40", "CTH | RVC(40)"),
+    ("CC except from Chapter 50", "CC except 50"), ("RVC40 and CTSH", "RVC(40) & CTSH"),
+    ("CTH or RVC40 and CTSH", "CTH | RVC(40) & CTSH"),  # '&' binds tighter, as in the annexes
+    ("(CTH or RVC40) and CTSH", "(CTH | RVC(40)) & CTSH"),
+    ("CTH except from heading 5204 or RVC40", "CTH except 5204 | RVC(40)"),
+    ("CC except from Chapters 50 to 63 and RVC 40%", "CC except 50-63 & RVC(40)"),
+])
+def test_compact_annex_notation(cell: str, rule: str) -> None:
+    compiled = compile_text(cell)
+    assert compiled.rule == rule
+    assert render_rule(parse_rule(compiled.rule)) == rule
+    assert ("RVC" in rule) == any("instrument's default applies" in n for n in compiled.notes)
+
+
+@pytest.mark.parametrize("cell, reason", [
+    ("CTH CTSH", "compact annex notation that does not form a rule"),
+    ("or CTH", "compact annex notation that does not form a rule"),
+    ("CTH except from cotton or RVC40", "compact annex notation with an exception that is not a list of codes"),
+])
+def test_compact_notation_that_is_not_a_rule_stays_text(cell: str, reason: str) -> None:
+    assert compile_text(cell) == Compiled(None, reason)
