@@ -1,22 +1,24 @@
-"""Make docs/trace.png: the example verdict's trace subgraph as Neo4j's visualisation library draws it.
+"""Make docs/trace.png: the example verdict's trace subgraph drawn with Cytoscape.js, the graph-drawing
+library the workbench page ships (``api/web/vendor/cytoscape``, MIT), in headless Chromium.
 
-Not part of the product or its tests; rerun it when the example or the trace query changes:
+Not part of the product or its tests; rerun it when the example, the trace query or the page's drawing
+style changes:
 
-    npm install --prefix /tmp/nvl @neo4j-nvl/base@1.2.1 esbuild   # NVL: the renderer of Neo4j's own tools
-    apt-get install chromium
-    .venv/bin/origingraph load && .venv/bin/python docs/trace_screenshot.py /tmp/nvl
+    apt-get install chromium && .venv/bin/pip install -e '.[test]'   # Playwright drives Debian's chromium
+    .venv/bin/origingraph load && .venv/bin/python docs/trace_screenshot.py
 
-It runs the verdict's own ``trace_cypher`` query (``TRACE_SUBGRAPH``) on the store, draws every node
-and relationship the query returns with NVL in headless Chromium, and saves the screenshot.
+It runs the verdict's own ``trace_cypher`` query (``TRACE_SUBGRAPH``) on the store and draws every node
+and relationship the query returns (the instrument's agreement and the texts it amends included), with
+the colours of the page's trace view (``api/web/trace.js``), then saves the screenshot.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from playwright.sync_api import sync_playwright
 
 from graph import queries
 from graph.origin import evaluate_shipment, read_bom, trace_params
@@ -24,49 +26,70 @@ from graph.store import open_store
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "tshirt-my-au.yaml"
+CYTOSCAPE = HERE.parent / "api" / "web" / "vendor" / "cytoscape" / "cytoscape.min.js"
+CHROMIUM = "/usr/bin/chromium"
 COLOURS = {"Instrument": "#4C8EDA", "Agreement": "#2E5F9E", "Country": "#57C7E3", "Bloc": "#F79767",
            "Provision": "#C990C0", "Psr": "#F16667", "HSCode": "#8DCC93"}
 CAPTION = {"Instrument": "code", "Agreement": "code", "Country": "code", "Bloc": "code", "Provision": "key",
            "Psr": "scope", "HSCode": "uid"}
+WIDTH, HEIGHT = 1200, 760
 
-PAGE = """<!doctype html><html><body style="margin:0;background:#fff">
-<div id="frame" style="width:1200px;height:760px"></div><script src="bundle.js"></script></body></html>"""
-MAIN = """import { NVL } from '@neo4j-nvl/base';
-import data from './graph.json';
-const nvl = new NVL(document.getElementById('frame'), data.nodes, data.rels,
-  { layout: 'd3Force', renderer: 'canvas', initialZoom: 1 },
-  { onLayoutDone: () => { nvl.fit(data.nodes.map(n => n.id)); setTimeout(() => { document.title = 'done'; }, 800); } });
-"""
+DRAW = """graph => new Promise(done => {
+  const frame = document.getElementById('frame');
+  const cy = cytoscape({container: frame, elements: graph, style: [
+    {selector: 'node', style: {'background-color': 'data(colour)', label: 'data(label)', color: '#1d2733',
+      'font-size': 13, 'text-valign': 'bottom', 'text-margin-y': 5, width: 38, height: 38,
+      'border-width': 2, 'border-color': '#ffffff'}},
+    {selector: "node[kind = 'Instrument'], node[kind = 'Agreement']", style: {width: 54, height: 54, 'font-weight': 'bold'}},
+    {selector: 'edge', style: {width: 1.6, 'line-color': '#9aa5b1', 'target-arrow-color': '#9aa5b1',
+      'target-arrow-shape': 'triangle', 'curve-style': 'bezier', label: 'data(type)', 'font-size': 9,
+      color: '#52606d', 'text-rotation': 'autorotate', 'text-background-color': '#ffffff',
+      'text-background-opacity': 0.85, 'text-background-padding': 1}}],
+    layout: {name: 'concentric', concentric: n => n.degree(), levelWidth: () => 2, minNodeSpacing: 70,
+      padding: 50, animate: false}});
+  cy.ready(() => { cy.fit(undefined, 40); requestAnimationFrame(() => requestAnimationFrame(() => done(cy.nodes().length))); });
+})"""
 
 
-def trace_graph() -> dict:
+def _caption(label: str, node) -> str:
+    caption = str(node.get(CAPTION.get(label, "code"), label))
+    return f"{caption} (agreement)" if label == "Agreement" else f"PSR {caption}" if label == "Psr" else caption
+
+
+def trace_graph() -> list[dict]:
+    """Cytoscape elements: every node and relationship ``TRACE_SUBGRAPH`` returns for the example's verdict."""
     with open_store() as store:
         document = read_bom(store, EXAMPLE)
         report = evaluate_shipment(store, document.product, document.shipment)
         verdict = next(v for v in report.verdicts if v.instrument == "AANZFTA-P2")
         graph = store.read_tx(lambda tx: tx.run(queries.TRACE_SUBGRAPH, trace=trace_params(verdict.trace)).graph())
-        nodes = [{"id": n.element_id, "caption": str(n.get(CAPTION.get(label, "code"), label)), "size": 34,
-                  "color": COLOURS.get(label, "#A5ABB6")}
+        nodes = [{"data": {"id": n.element_id, "kind": label, "label": _caption(label, n),
+                           "colour": COLOURS.get(label, "#A5ABB6")}}
                  for n in graph.nodes for label in [next(iter(n.labels), "")]]
-        rels = [{"id": r.element_id, "from": r.start_node.element_id, "to": r.end_node.element_id,
-                 "caption": r.type} for r in graph.relationships]
-    return {"nodes": nodes, "rels": rels}
+        rels = [{"data": {"id": r.element_id, "source": r.start_node.element_id, "target": r.end_node.element_id,
+                          "type": r.type}} for r in graph.relationships]
+    return nodes + rels
 
 
-def main(nvl_dir: str) -> None:
-    work = Path(tempfile.mkdtemp(dir=nvl_dir))
-    (work / "graph.json").write_text(json.dumps(trace_graph()))
-    (work / "main.js").write_text(MAIN)
-    (work / "index.html").write_text(PAGE)
-    subprocess.run([str(Path(nvl_dir) / "node_modules" / ".bin" / "esbuild"), "main.js", "--bundle",
-                    "--outfile=bundle.js", "--loader:.json=json"], cwd=work, check=True)
-    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-                    f"--user-data-dir={work / 'profile'}", "--virtual-time-budget=8000",
-                    "--window-size=1200,760", f"--screenshot={HERE / 'trace.png'}", f"file://{work / 'index.html'}"],
-                   check=True)
-    print(HERE / "trace.png")
+def main(out: Path = HERE / "trace.png") -> None:
+    elements = trace_graph()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        legend = "".join(f'<span style="margin-right:14px"><span style="display:inline-block;width:11px;height:11px;'
+                         f'border-radius:50%;background:{colour};margin-right:4px"></span>{kind}</span>'
+                         for kind, colour in COLOURS.items())
+        page.set_content(f'<!doctype html><html><body style="margin:0;background:#fff;font:13px sans-serif">'
+                         f'<div style="position:absolute;left:16px;top:12px;z-index:1;color:#1d2733">{legend}</div>'
+                         f'<div id="frame" style="width:{WIDTH}px;height:{HEIGHT}px"></div></body></html>')
+        page.add_script_tag(path=str(CYTOSCAPE))
+        drawn = page.evaluate(DRAW, elements)
+        page.screenshot(path=str(out))
+        browser.close()
+    print(f"{out}: {drawn} nodes, {len(elements) - drawn} relationships ({json.dumps(str(EXAMPLE.name))})")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*(Path(a) for a in sys.argv[1:2]))

@@ -72,7 +72,10 @@ export const STYLE = [
 export function drawTrace(container, details, facts, instrument) {
   const cy = window.cytoscape({
     container, elements: traceElements(facts, instrument), style: STYLE,
-    layout: {name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90, padding: 24},
+    // Concentric by degree: the instrument at the centre, the facts hanging off it around; the same
+    // layout on every draw, so a trace always looks the same.
+    layout: {name: "concentric", concentric: (n) => n.degree(), levelWidth: () => 2, minNodeSpacing: 40,
+             padding: 24, animate: false},
     minZoom: 0.2, maxZoom: 3,
   });
   cy.on("tap", "node, edge", (event) => {
