@@ -38,7 +38,7 @@ import csv
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,15 +46,13 @@ from typing import Any
 
 from engine.bom_input import BomError, parse_bom
 from engine.fungible import FungibleError
-from engine.models import Material, Product, Shipment
+from engine.models import Product, Shipment
 from graph import queries
-from graph.applicability import rules_between
 from graph.cache import AnswerCache, GraphView, Snapshot, SnapshotView, read_revision
 from graph.errors import NotFound
 from graph.export import safe_table
-from graph.load import hs_uid
-from graph.origin import OriginReport, _code_mapping, evaluate_shipment, pair_context
-from graph.psr import governing_rule
+from graph.lineage import hs_uid
+from graph.origin import Lane, LaneQuestions, OriginReport, answer_questions, evaluate_shipment
 from graph.store import Store
 
 BOM_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
@@ -211,42 +209,11 @@ def parse_partition(jobs: list[Job], known: frozenset[str]) -> list[Parsed]:
     return [parse_job(job, known) for job in jobs]
 
 
-def _all_materials(materials: tuple[Material, ...]) -> Iterator[Material]:
-    for m in materials:
-        yield m
-        yield from _all_materials(m.components)
-
-
-@dataclass
-class LaneQuestions:
-    """What the BOMs of one lane (exporter, importer, date) will ask the graph."""
-
-    products: set[tuple[str, str]] = field(default_factory=set)
-    intermediates: set[tuple[str, str]] = field(default_factory=set)
-    codes: set[tuple[str, str]] = field(default_factory=set)
-
-    def update(self, other: LaneQuestions) -> None:
-        self.products |= other.products
-        self.intermediates |= other.intermediates
-        self.codes |= other.codes
-
-
-Lane = tuple[str, str, date]
-
-
 def questions_of(parsed: Iterable[Parsed]) -> dict[Lane, LaneQuestions]:
     out: dict[Lane, LaneQuestions] = defaultdict(LaneQuestions)
     for item in parsed:
-        if item.product is None or item.shipment is None:
-            continue
-        p, s = item.product, item.shipment
-        q = out[(s.exporter, s.importer, s.date)]
-        q.products.add((p.hs, p.hs_version))
-        q.codes.add((p.hs, p.hs_version))
-        for m in _all_materials(p.bom):
-            q.codes.add((m.hs, m.hs_version))
-            if m.components:
-                q.intermediates.add((m.hs, m.hs_version))
+        if item.product is not None and item.shipment is not None:
+            out[(item.shipment.exporter, item.shipment.importer, item.shipment.date)].add(item.product)
     return dict(out)
 
 
@@ -332,37 +299,15 @@ def row_schema():
 
 
 def prepare_snapshot(store: Store, questions: dict[Lane, LaneQuestions]) -> Snapshot:
-    """Answer every question from the graph at one revision and take a snapshot of the answers.
+    """Answer every question from the graph at one revision, in a handful of statements for the whole
+    batch (:func:`graph.origin.answer_questions`), and take a snapshot of the answers.
 
     Reads the revision before and after; if a write committed in between, answers again (once).
     """
     for _ in range(2):
         revision = read_revision(store)
         view = GraphView(store, AnswerCache(max_entries=10**9), revision)
-        errors: dict[tuple, str] = {}
-        for (exporter, importer, day), q in sorted(questions.items()):
-            lane = Shipment(exporter=exporter, importer=importer, date=day)
-            versions: set[str] = set()
-            for hs, version in sorted(q.products):
-                versions.add(version)
-                try:
-                    pair = rules_between(view, exporter, importer, day, hs, version)
-                except NotFound as exc:
-                    errors[(exporter, importer, day, hs, version)] = str(exc)
-                    continue
-                for item in pair.instruments:
-                    if item.psr is None:
-                        continue
-                    pair_context(view, item, lane)
-                    if item.psr.match:
-                        versions.add(item.psr.match.psr.hs_version)
-                    for code, code_version in sorted(q.intermediates):
-                        rule = governing_rule(view, item.instrument, code, code_version, day)
-                        if rule and rule.match:
-                            versions.add(rule.match.psr.hs_version)
-            for code, version in sorted(q.codes):
-                for target in sorted(versions - {version}):
-                    _code_mapping(view, code, version, target)
+        errors = answer_questions(view, questions)
         if read_revision(store) == revision:
             break
     return Snapshot(revision=revision, answers=dict(view._answers or {}), errors=errors)

@@ -54,6 +54,7 @@ def read_revision(store: Store | GraphView) -> Revision:
     """
     plain = store.store if isinstance(store, GraphView) else store
     try:
+        plain.round_trips += 1
         with plain.driver.session(database=plain.database, default_access_mode=READ_ACCESS) as session:
             rows = session.run(queries.GRAPH_REVISION).data()
     except Exception:  # noqa: BLE001 - any failure: the managed path reports it properly
@@ -113,6 +114,10 @@ class GraphView:
 
     def read_tx(self, work: Callable[..., T]) -> T:
         return self.store.read_tx(work)
+
+    def peek(self, key: tuple, default: Any = None) -> Any:
+        """The cached answer to ``key``, or ``default`` (nothing is computed or counted)."""
+        return default if self._answers is None else self._answers.get(key, default)
 
     def answer(self, key: tuple, compute: Callable[[], T]) -> T:
         """The cached answer to ``key``, computing (and keeping) it on a miss."""

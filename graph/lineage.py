@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graph import queries
-from graph.cache import cached_answer
-from graph.errors import UnknownHsCode, UnknownHsVersion
+from graph.cache import cached_answer, graph_view
+from graph.errors import NotFound, UnknownHsCode, UnknownHsVersion
 from graph.store import Store
 from engine.lineage import Lineage, LineagePath, Link, resolve_lineage
 
@@ -14,9 +16,14 @@ def hs_uid(version: str, code: str) -> str:
     return f"{version}:{code}"
 
 
+def versions_in_order(rows: list[dict]) -> tuple[str, ...]:
+    """HS edition codes oldest first, by their in-force date (editions without one last)."""
+    return tuple(r["code"] for r in sorted(rows, key=lambda r: (r["in_force_from"] is None, r["in_force_from"] or "")))
+
+
 @cached_answer("hs_versions")
 def _hs_versions(store: Store) -> tuple[str, ...]:
-    return tuple(row["code"] for row in store.read(queries.HS_VERSIONS))
+    return versions_in_order(store.read(queries.HS_VERSIONS))
 
 
 def hs_versions(store: Store) -> list[str]:
@@ -24,34 +31,89 @@ def hs_versions(store: Store) -> list[str]:
     return list(_hs_versions(store))
 
 
+def code_properties(node: dict | None) -> tuple[tuple[str, object], ...] | None:
+    """An ``HSCode``'s properties as the ``hs_code`` answer keeps them (None: not in the graph)."""
+    return None if node is None else (("code", node["code"]), ("level", node["level"]),
+                                      ("description", node["description"]))
+
+
 @cached_answer("hs_code")
 def _hs_code(store: Store, code: str, version: str) -> tuple[tuple[str, object], ...] | None:
     rows = store.read(queries.HS_CODE_EXISTS, uid=hs_uid(version, code))
-    return tuple(rows[0].items()) if rows else None
+    return code_properties(rows[0] if rows else None)
+
+
+def known_code_check(versions: tuple[str, ...], found: tuple | None, code: str, version: str,
+                     field: str = "hs") -> dict:
+    """The code's node properties, or a clear error naming what is unknown."""
+    if version not in versions:
+        raise UnknownHsVersion(f"unknown HS version {version!r}; known: {', '.join(versions)}", "hs_version")
+    if found is None:
+        raise UnknownHsCode(f"HS code {code} is not in {version} in the graph", field)
+    return dict(found)
 
 
 def check_code(store: Store, code: str, version: str, field: str = "hs") -> dict:
     """The code's node properties, or a clear error naming what is unknown."""
     versions = _hs_versions(store)
     if version not in versions:
-        raise UnknownHsVersion(f"unknown HS version {version!r}; known: {', '.join(versions)}", "hs_version")
-    found = _hs_code(store, code, version)
-    if found is None:
-        raise UnknownHsCode(f"HS code {code} is not in {version} in the graph", field)
-    return dict(found)
+        return known_code_check(versions, None, code, version, field)
+    return known_code_check(versions, _hs_code(store, code, version), code, version, field)
 
 
-@cached_answer("lineage")
-def lineage(store: Store, code: str, from_version: str, to_version: str) -> Lineage:
-    check_code(store, code, from_version)
-    versions = _hs_versions(store)
+def lineage_of(code: str, from_version: str, to_version: str, versions: tuple[str, ...],
+               forward_rows: list[dict], backward_rows: list[dict]) -> Lineage:
+    """The lineage from the CORRELATES_TO paths read both ways (only the direction the editions'
+    order gives is used); the code itself is checked by the caller."""
     if to_version not in versions:
         raise UnknownHsVersion(f"unknown HS version {to_version!r}; known: {', '.join(versions)}", "to")
     if from_version == to_version:
         return resolve_lineage(code, from_version, to_version, "same", [])
     forward = versions.index(to_version) > versions.index(from_version)
-    query = queries.CODES_DESCENDED_FROM if forward else queries.CODES_ANCESTORS_OF
-    rows = store.read(query, uid=hs_uid(from_version, code), to_version=to_version)
+    rows = forward_rows if forward else backward_rows
     paths = [LineagePath(target=r["target"], codes=tuple(r["codes"]),
                          links=tuple(Link(**link) for link in r["links"])) for r in rows]
     return resolve_lineage(code, from_version, to_version, "forward" if forward else "backward", paths)
+
+
+Translation = tuple[str, str, str]
+"""A lineage question: (code, from edition, to edition)."""
+
+
+def lineages_of(store: Store, questions: Iterable[Translation]) -> dict[Translation, Lineage | NotFound]:
+    """The lineage of every (code, from, to), from the cache at the view's revision; the questions
+    not cached yet are read in one statement (``LINEAGES_OF_CODES``), which also answers the HS
+    editions and the code's own node. An unknown code or edition is the error, not raised."""
+    view = graph_view(store)
+    out: dict[Translation, Lineage | NotFound] = {}
+    missing: list[Translation] = []
+    for question in dict.fromkeys(questions):
+        found = view.peek(("lineage", *question))
+        if found is None:
+            missing.append(question)
+        else:
+            out[question] = found
+    if missing:
+        rows = view.read(queries.LINEAGES_OF_CODES, questions=[
+            {"key": n, "uid": hs_uid(version, code), "to_version": target}
+            for n, (code, version, target) in enumerate(missing)])
+        for row in rows:
+            code, version, target = question = missing[row["key"]]
+            versions = view.answer(("hs_versions",), lambda row=row: versions_in_order(row["versions"]))
+            node = view.answer(("hs_code", code, version), lambda row=row: code_properties(row["hs_code"]))
+            try:
+                known_code_check(versions, node, code, version)
+                answer = lineage_of(code, version, target, versions, row["forward"], row["backward"])
+            except NotFound as exc:
+                out[question] = exc
+                continue
+            out[question] = view.answer(("lineage", *question), lambda answer=answer: answer)
+    return out
+
+
+def lineage(store: Store, code: str, from_version: str, to_version: str) -> Lineage:
+    """Where ``code`` of ``from_version`` goes in ``to_version`` (one statement when not cached)."""
+    answer = lineages_of(store, [(code, from_version, to_version)])[(code, from_version, to_version)]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer

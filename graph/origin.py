@@ -11,28 +11,31 @@ be replayed in Neo4j Browser from ``trace_cypher``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.applicability import Pending
+from engine.applicability import Pending, decide_pair
 from engine.bom_input import BomDocument, parse_bom
 from engine.evaluate import evaluate
-from engine.models import (CodeMapping, ConsignmentTerms, Cumulation, Evaluation, Instrument, Material, Product,
+from engine.models import (CodeMapping, Cumulation, Evaluation, Instrument, Material, Product,
                            Psr, Shipment, TraceFact)
-from engine.rules import RuleStatus
+from engine.rules import RuleAnswer, RuleStatus
+from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_countries
 from engine.verdict import Trace, Verdict
 from graph import queries
-from graph.applicability import InstrumentRules, rules_between
+from graph.applicability import InstrumentRules, pair_facts_of, rules_between
 from graph.cache import GraphView, cached_answer, graph_view
-from graph.lineage import _hs_code, lineage
-from graph.psr import general_rule_of, governing_rule
+from graph.errors import NotFound
+from graph.lineage import code_properties, hs_uid, lineage, lineages_of
+from graph.psr import GeneralRule, general_rule_from, governing_rule, rule_answers
 from graph.store import Store
 from seeds.schema import OriginTerms
 
-_CUMULATION_KINDS = ("bilateral", "diagonal", "full", "extended")
 
 
 class VerdictReport(Verdict):
@@ -82,14 +85,36 @@ def read_bom(store: Store, path: Path) -> BomDocument:
 
 
 def parse_bom_text(store: Store, text: str, filename: str) -> BomDocument:
-    """Parse BOM ``text`` (format by ``filename``'s suffix), rejecting HS codes the graph does not know
-    (answered from the cache at the graph's revision: ``graph.lineage``'s HS code lookup)."""
+    """Parse BOM ``text`` (format by ``filename``'s suffix), rejecting HS codes the graph does not know.
+
+    The codes are answered from the cache at the graph's revision (``graph.lineage``'s HS code
+    answers); those not cached yet are read in one statement after parsing, and only a document with
+    an unknown code is parsed again, to report it with its line.
+    """
     view = graph_view(store)
+    asked: set[tuple[str, str]] = set()
 
     def is_known(version: str, code: str) -> bool:
-        return _hs_code(view, code, version) is not None
+        found = view.peek(("hs_code", code, version), _UNASKED)
+        if found is _UNASKED:
+            asked.add((version, code))
+            return True
+        return found is not None
 
-    return parse_bom(text, filename, is_known)
+    document = parse_bom(text, filename, is_known)
+    if not asked:
+        return document
+    rows = view.read(queries.HS_CODES_BY_UID, uids=sorted(hs_uid(v, c) for v, c in asked))
+    found = {r["uid"]: r for r in rows}
+    known = {(v, c): view.answer(("hs_code", c, v), lambda r=found.get(hs_uid(v, c)): code_properties(r)) is not None
+             for v, c in asked}
+    if all(known.values()):
+        return document
+    return parse_bom(text, filename, lambda version, code: known.get((version, code), True)
+                     and view.peek(("hs_code", code, version), ()) is not None)
+
+
+_UNASKED = object()
 
 
 def _materials(materials: tuple[Material, ...]) -> Iterator[Material]:
@@ -118,22 +143,6 @@ class BoundCountries(BaseModel):
     parties: tuple[BoundParty, ...]
 
 
-@cached_answer("bound_countries")
-def bound_countries(store: Store, instrument: str, day: str) -> BoundCountries:
-    rows = store.read(queries.COUNTRIES_BOUND_ON_DATE, instrument=instrument, date=day)
-    countries = {code for r in rows for code in (r["members"] or [r["party"]])}
-    return BoundCountries(countries=tuple(sorted(countries)), parties=tuple(
-        BoundParty(party=r["party"], in_force_from=r["in_force_from"], source=r["source"],
-                   members=tuple(r["members"] or ())) for r in rows))
-
-
-@cached_answer("countries_of_parties")
-def countries_of_parties(store: Store, parties: tuple[str, ...], day: str) -> tuple[str, ...]:
-    """The countries ``parties`` (countries or blocs, with their members on ``day``) stand for, sorted."""
-    rows = store.read(queries.COUNTRIES_OF_PARTIES_ON_DATE, parties=list(parties), date=day)
-    return tuple(sorted({code for r in rows for code in (r["members"] or [r["party"]])}))
-
-
 class TermsSource(BaseModel):
     """An instrument's origin terms as stored (JSON), and the text in its chain that sets them."""
 
@@ -143,26 +152,74 @@ class TermsSource(BaseModel):
     terms: str
 
 
-@cached_answer("origin_terms")
-def origin_terms(store: Store, instrument: str) -> TermsSource | None:
-    rows = store.read(queries.ORIGIN_TERMS_OF_INSTRUMENT, instrument=instrument)
-    return TermsSource(defined_by=rows[0]["defined_by"], terms=rows[0]["terms"]) if rows else None
+class InstrumentContext(BaseModel):
+    """What evaluating under an instrument on a date needs beyond the rule, from one statement
+    (``INSTRUMENT_CONTEXTS_ON_DATE``): its origin terms and general rule (the newest text in its
+    chain that sets them), the countries it binds on the date, and the member countries of the
+    parties its extended cumulation reaches (``reached``: party -> countries, sorted)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    terms: TermsSource | None
+    general: GeneralRule | None
+    bound: BoundCountries
+    reached: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def countries_of(self, parties: tuple[str, ...]) -> tuple[str, ...]:
+        """The countries ``parties`` (countries or blocs, with their members on the date) stand for, sorted."""
+        reached = dict(self.reached)
+        return tuple(sorted({code for p in parties if p in reached for code in (reached[p] or (p,))}))
 
 
-def _cumulation(store: Store, item: InstrumentRules, shipment: Shipment,
-                bound: tuple[str, ...]) -> tuple[Cumulation, ...]:
+ContextQuestion = tuple[str, str, tuple[str, ...]]
+"""An instrument, an ISO date and the parties its extended cumulation reaches."""
+
+
+def instrument_contexts(store: Store, questions: Iterable[ContextQuestion]) -> dict[ContextQuestion, InstrumentContext]:
+    """The context of every (instrument, date, reached parties), from the cache at the view's revision;
+    the questions not cached yet are read in one statement."""
+    view = graph_view(store)
+    out: dict[ContextQuestion, InstrumentContext] = {}
+    missing: list[ContextQuestion] = []
+    for question in dict.fromkeys(questions):
+        found = view.peek(("instrument_context", *question))
+        if found is None:
+            missing.append(question)
+        else:
+            out[question] = found
+    if missing:
+        rows = view.read(queries.INSTRUMENT_CONTEXTS_ON_DATE, questions=[
+            {"key": n, "instrument": instrument, "date": day, "reached": list(reached)}
+            for n, (instrument, day, reached) in enumerate(missing)])
+        for row in rows:
+            question = missing[row["key"]]
+            bound = sorted(row["bound"], key=lambda r: r["party"])
+            context = InstrumentContext(
+                terms=TermsSource(**row["terms"]) if row["terms"] else None, general=general_rule_from(row["general"]),
+                bound=BoundCountries(
+                    countries=tuple(sorted({code for r in bound for code in (r["members"] or [r["party"]])})),
+                    parties=tuple(BoundParty(party=r["party"], in_force_from=r["in_force_from"], source=r["source"],
+                                             members=tuple(r["members"] or ())) for r in bound)),
+                reached=tuple(sorted((r["party"], tuple(sorted(r["members"]))) for r in row["reached"])))
+            out[question] = view.answer(("instrument_context", *question), lambda context=context: context)
+    return out
+
+
+def _reached_parties(item: InstrumentRules) -> tuple[str, ...]:
+    """The parties the extended cumulation provisions that apply under ``item`` reach."""
+    return tuple(sorted({party for p in item.provisions if p.key == "cumulation.extended" and p.applies
+                         for party in p.extends_to}))
+
+
+def _cumulation(context: InstrumentContext, item: InstrumentRules, shipment: Shipment) -> tuple[Cumulation, ...]:
     out = []
     day = shipment.date.isoformat()
     for provision in item.provisions:
-        kind = provision.key.removeprefix("cumulation.")
-        if not provision.key.startswith("cumulation.") or kind not in _CUMULATION_KINDS or not provision.applies:
+        kind = cumulation_kind(provision.key)
+        if kind is None or not provision.applies:
             continue
-        if kind == "bilateral":
-            countries = {shipment.exporter, shipment.importer}
-        elif kind == "extended":
-            countries = countries_of_parties(store, tuple(provision.extends_to), day)
-        else:
-            countries = bound
+        countries = reached_countries(kind, (shipment.exporter, shipment.importer), context.bound.countries,
+                                      context.countries_of(tuple(provision.extends_to)))
         path = (f"{provision.defined_by} {provision.key} ({provision.article or 'article not recorded'}) applies to "
                 f"{shipment.exporter}-{shipment.importer} on {day}: {provision.reason}",
                 f"countries reached: {', '.join(sorted(countries))}")
@@ -198,6 +255,8 @@ def _mappings(store: Store, product: Product, versions: set[str]) -> tuple[tuple
     """A CodeMapping for every BOM code whose edition differs from one the rules are written in."""
     mappings, facts = [], []
     codes = {(product.hs, product.hs_version)} | {(m.hs, m.hs_version) for m in _materials(product.bom)}
+    lineages_of(store, [(code, version, target) for code, version in sorted(codes)
+                        for target in sorted(versions - {version})])  # one statement for the codes not cached
     for code, version in sorted(codes):
         for target in sorted(versions - {version}):
             link = _code_mapping(store, code, version, target)
@@ -233,21 +292,14 @@ def pair_context(store: Store, item: InstrumentRules, shipment: Shipment) -> Pai
 
 
 def _pair_context(store: Store, item: InstrumentRules, shipment: Shipment) -> PairContext:
-    day = shipment.date.isoformat()
-    terms_row = origin_terms(store, item.instrument)
+    question = (item.instrument, shipment.date.isoformat(), _reached_parties(item))
+    context = instrument_contexts(store, [question])[question]
+    terms_row, general, bound = context.terms, context.general, context.bound
     terms = OriginTerms.model_validate_json(terms_row.terms) if terms_row else None
-    general = general_rule_of(store, item.instrument)
-    bound = bound_countries(store, item.instrument, day)
     instrument = Instrument(
         code=item.instrument, agreement=item.agreement, title=item.title, parties=bound.countries,
-        general_rule=general.criterion if general else None,
-        **({} if terms is None else {
-            "rvc_default_method": terms.rvc_default_method, "tolerance": terms.tolerance,
-            "fungible": terms.fungible, "consignment": terms.consignment or ConsignmentTerms(),
-            "proofs": tuple(terms.proofs), "fob_on_certificate": terms.fob_on_certificate,
-            "record_retention_years": terms.record_retention_years,
-            "certificate_validity_months": terms.certificate_validity_months}))
-    cumulation = _cumulation(store, item, shipment, bound.countries)
+        general_rule=general.criterion if general else None, **({} if terms is None else {"terms": terms}))
+    cumulation = _cumulation(context, item, shipment)
 
     head = [TraceFact(kind="Instrument", key={"code": item.instrument}, summary=item.title)]
     for party in item.parties:
@@ -260,7 +312,7 @@ def _pair_context(store: Store, item: InstrumentRules, shipment: Shipment) -> Pa
              for p in item.provisions if p.key in {c.provision for c in cumulation}]
     tail = [TraceFact(kind="PartyTo", key={"party": r.party, "instrument": item.instrument},
                       summary=f"{r.party} bound from {r.in_force_from} [{r.source}]")
-            for r in bound.parties if any(c.kind in ("diagonal", "full") for c in cumulation)]
+            for r in bound.parties if any(CUMULATION_KINDS[c.kind].reach == "parties" for c in cumulation)]
     return PairContext(instrument=instrument, cumulation=cumulation, head_facts=tuple(head), tail_facts=tuple(tail),
                        terms_defined_by=terms_row.defined_by if terms_row else None)
 
@@ -328,6 +380,84 @@ def trace_cypher(trace: Trace) -> str:
     return f":param trace => {{{param}}}\n{queries.TRACE_SUBGRAPH.strip()}"
 
 
+@dataclass
+class LaneQuestions:
+    """What the BOMs of one lane (exporter, importer, date) ask the graph: the products' codes, the
+    in-house intermediates' codes and every BOM code, each as (code, HS edition)."""
+
+    products: set[tuple[str, str]] = field(default_factory=set)
+    intermediates: set[tuple[str, str]] = field(default_factory=set)
+    codes: set[tuple[str, str]] = field(default_factory=set)
+
+    def update(self, other: LaneQuestions) -> None:
+        self.products |= other.products
+        self.intermediates |= other.intermediates
+        self.codes |= other.codes
+
+    def add(self, product: Product) -> None:
+        self.products.add((product.hs, product.hs_version))
+        self.codes.add((product.hs, product.hs_version))
+        for m in _materials(product.bom):
+            self.codes.add((m.hs, m.hs_version))
+            if m.components:
+                self.intermediates.add((m.hs, m.hs_version))
+
+
+Lane = tuple[str, str, date]
+
+
+def answer_questions(view: GraphView, questions: dict[Lane, LaneQuestions]) -> dict[tuple, str]:
+    """Answer everything evaluating these lanes' BOMs asks the graph, in four statements for all of
+    them (what the view has cached is not read again): the lanes' facts, the rules of every product
+    and intermediate code under every instrument that applies, those instruments' evaluation
+    contexts, and the lineage of every BOM code into the editions of the rules found. The answers
+    stay in the view's cache (what :func:`evaluate_shipment` then reads, or a batch's snapshot);
+    the product questions that fail (unknown country or code) are returned with their message."""
+    lanes = sorted(questions)
+    facts = pair_facts_of(view, lanes)
+    applied: dict[Lane, tuple[str, ...]] = {}
+    for lane in lanes:
+        if {lane[0], lane[1]} <= facts[lane].known:
+            applied[lane] = tuple(a.instrument for a in decide_pair(list(facts[lane].instruments), lane[2]).applied)
+    rule_answers(view, [(instrument, code, version, lane[2]) for lane in lanes for instrument in applied.get(lane, ())
+                        for code, version in sorted(questions[lane].products | questions[lane].intermediates)])
+
+    errors: dict[tuple, str] = {}
+    found: list[tuple[Lane, InstrumentRules]] = []
+    for lane in lanes:
+        q = questions[lane]
+        for hs, version in sorted(q.products):
+            try:
+                pair = rules_between(view, *lane, hs, version)
+            except NotFound as exc:
+                errors[(*lane, hs, version)] = str(exc)
+                continue
+            found += [(lane, item) for item in pair.instruments if item.psr is not None]
+    instrument_contexts(view, [(item.instrument, lane[2].isoformat(), _reached_parties(item)) for lane, item in found])
+
+    versions: dict[Lane, set[str]] = {lane: {v for _, v in questions[lane].products} for lane in lanes}
+    for lane, item in found:
+        pair_context(view, item, Shipment(exporter=lane[0], importer=lane[1], date=lane[2]))
+        if item.psr.match:
+            versions[lane].add(item.psr.match.psr.hs_version)
+        for code, code_version in sorted(questions[lane].intermediates):
+            try:
+                rule = governing_rule(view, item.instrument, code, code_version, lane[2])
+            except NotFound:
+                continue
+            if rule and rule.match:
+                versions[lane].add(rule.match.psr.hs_version)
+    translations = [(code, version, target) for lane in lanes for code, version in sorted(questions[lane].codes)
+                    for target in sorted(versions[lane] - {version})]
+    lineages_of(view, translations)
+    for code, version, target in dict.fromkeys(translations):
+        try:
+            _code_mapping(view, code, version, target)
+        except NotFound:
+            continue
+    return errors
+
+
 def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Shipment) -> OriginReport:
     """A verdict for the product under every instrument binding the pair on the shipment date.
 
@@ -336,6 +466,11 @@ def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Ship
     :func:`evaluate_shipments`).
     """
     store = graph_view(store)
+    lane = (shipment.exporter, shipment.importer, shipment.date)
+    if store.cached and store.peek(("rules_between", *lane, product.hs, product.hs_version)) is None:
+        asked = LaneQuestions()
+        asked.add(product)
+        answer_questions(store, {lane: asked})
     pair = rules_between(store, shipment.exporter, shipment.importer, shipment.date, product.hs, product.hs_version)
     verdicts, undetermined = [], []
     for item in pair.instruments:
@@ -363,7 +498,17 @@ def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Ship
 
 
 def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, Shipment]]) -> Iterator[OriginReport]:
-    """Reports for many (product, shipment) pairs, reading the graph revision once for the whole batch."""
+    """Reports for many (product, shipment) pairs, reading the graph revision once for the whole batch
+    and what the jobs ask the graph in a few statements per thousand jobs (:func:`answer_questions`)."""
     view = graph_view(store)
-    for product, shipment in jobs:
-        yield evaluate_shipment(view, product, shipment)
+    pending = iter(jobs)
+    while chunk := list(islice(pending, 1000)):
+        if not view.cached:
+            yield from (evaluate_shipment(view, product, shipment) for product, shipment in chunk)
+            continue
+        questions: dict[Lane, LaneQuestions] = {}
+        for product, shipment in chunk:
+            questions.setdefault((shipment.exporter, shipment.importer, shipment.date), LaneQuestions()).add(product)
+        answer_questions(view, questions)
+        for product, shipment in chunk:
+            yield evaluate_shipment(view, product, shipment)

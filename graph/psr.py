@@ -11,6 +11,7 @@ provisional (``engine.rules.RuleStatus``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -19,8 +20,9 @@ from engine.criteria import Criterion, criterion_from_json, parse_rule
 from engine.models import Psr
 from engine.rules import AnnexCoverage, GoverningRule, PsrMatch, RuleAnswer
 from graph import queries
-from graph.cache import cached_answer
-from graph.lineage import check_code, hs_uid, lineage
+from graph.cache import GraphView, cached_answer, graph_view
+from graph.errors import NotFound
+from graph.lineage import code_properties, hs_uid, known_code_check, lineage_of, versions_in_order
 from graph.store import Store
 
 
@@ -46,21 +48,19 @@ class GeneralRule(BaseModel):
     criterion: Criterion
 
 
-@cached_answer("general_rule")
-def general_rule_of(store: Store, instrument: str) -> GeneralRule | None:
-    """The general rule of ``instrument`` (the newest text in its chain that sets one), or None."""
-    rows = store.read(queries.GENERAL_RULE_OF_INSTRUMENT, instrument=instrument)
-    if not rows:
+def general_rule_from(row: dict | None) -> GeneralRule | None:
+    """An instrument's general rule from a statement's ``general`` map (None: it records none)."""
+    if row is None:
         return None
-    return GeneralRule(defined_by=rows[0]["defined_by"], rule=rows[0]["rule"], criterion=parse_rule(rows[0]["rule"]))
+    return GeneralRule(defined_by=row["defined_by"], rule=row["rule"], criterion=parse_rule(row["rule"]))
 
 
-def _candidates(store: Store, instrument: str, version: str, code: str, day: str) -> list[PsrMatch]:
-    """The governing PSR for one code first, then what a person may have to choose instead."""
-    rows = store.read(queries.PSRS_COVERING_CODE_ON_DATE, uid=hs_uid(version, code), instrument=instrument,
-                      date=day)
+def _candidates(rows: list[dict]) -> list[PsrMatch]:
+    """The governing PSR for one code first, then what a person may have to choose instead: the newest
+    text in the chain first, then the most specific scope, an ``ex`` entry before its whole heading."""
     if not rows:
         return []
+    rows = sorted(rows, key=lambda r: (r["depth"], -r["level"], not r["psr"].get("ex"), r["psr"]["uid"]))
     newest = [r for r in rows if r["depth"] == rows[0]["depth"]]
     best = _match(newest[0])
     if not best.ex:
@@ -95,7 +95,41 @@ def _not_loaded(instrument: str, version: str, annex: AnnexCoverage | None, code
     return missing, f"load the annex with `origingraph import psr FILE --instrument {load_into} --hs-version {version}`"
 
 
-@cached_answer("rule_answer")
+RuleQuestion = tuple[str, str, str, date]
+"""A rules question: (instrument, HS code, the code's HS edition, date)."""
+
+
+def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQuestion, RuleAnswer | NotFound]:
+    """The rule of every (instrument, code, edition, date), from the cache at the view's revision; the
+    questions not cached yet are read in one statement (``RULES_OF_CODES_ON_DATE``: the HS editions,
+    the code, the PSR schedule and its annex coverage, the general rule, the lineage into the
+    schedule's edition and the PSRs covering its codes). An unknown code or edition is the error,
+    not raised."""
+    view = graph_view(store)
+    out: dict[RuleQuestion, RuleAnswer | NotFound] = {}
+    missing: list[RuleQuestion] = []
+    for question in dict.fromkeys(questions):
+        found = view.peek(("rule_answer", *question))
+        if found is None:
+            missing.append(question)
+        else:
+            out[question] = found
+    if not missing:
+        return out
+    rows = view.read(queries.RULES_OF_CODES_ON_DATE, questions=[
+        {"key": n, "instrument": instrument, "code": code, "hs_version": version, "uid": hs_uid(version, code),
+         "date": day.isoformat()} for n, (instrument, code, version, day) in enumerate(missing)])
+    for row in rows:
+        question = missing[row["key"]]
+        try:
+            answer = _rule_answer(view, question, row)
+        except NotFound as exc:
+            out[question] = exc
+            continue
+        out[question] = view.answer(("rule_answer", *question), lambda answer=answer: answer)
+    return out
+
+
 def rule_answer(store: Store, instrument: str, code: str, hs_version: str, day: date) -> RuleAnswer:
     """The rule for ``code`` (in ``hs_version``) under ``instrument`` on ``day``, with its status.
 
@@ -103,11 +137,22 @@ def rule_answer(store: Store, instrument: str, code: str, hs_version: str, day: 
     ``psr`` (``text_only`` if it could not be compiled); with none, the general rule is ``general_rule``
     only where a loaded annex covers the code, else ``annex_not_loaded`` and provisional.
     """
-    check_code(store, code, hs_version)
+    answer = rule_answers(store, [(instrument, code, hs_version, day)])[(instrument, code, hs_version, day)]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def _rule_answer(view: GraphView, question: RuleQuestion, row: dict) -> RuleAnswer:
+    """One question's answer from its row; fills the cache with what the row also answers (the HS
+    editions and code, the lineage, the general rule)."""
+    instrument, code, hs_version, day = question
+    versions = view.answer(("hs_versions",), lambda: versions_in_order(row["versions"]))
+    node = view.answer(("hs_code", code, hs_version), lambda: code_properties(row["hs_code"]))
+    known_code_check(versions, node, code, hs_version)
     iso = day.isoformat()
     notes: list[str] = []
-    schedules = store.read(queries.PSR_SCHEDULE_ON_DATE, instrument=instrument, date=iso)
-    schedule = schedules[0] if schedules else None
+    schedule = {**row["schedule"], "annexes": row["annexes"]} if row["schedule"] else None
     if schedule:
         schedule_version, defined_by = schedule["hs_version"], schedule["defined_by"]
         transition = schedule["schedule"].get("transition_until")
@@ -122,13 +167,17 @@ def rule_answer(store: Store, instrument: str, code: str, hs_version: str, day: 
     mapped = None
     targets: tuple[str, ...] = (code,)
     if schedule_version != hs_version:
-        mapped = lineage(store, code, hs_version, schedule_version)
+        mapped = lineage_of(code, hs_version, schedule_version, versions, row["forward"], row["backward"])
+        view.answer(("lineage", code, hs_version, schedule_version), lambda: mapped)
         targets = mapped.targets
         notes.append(f"{hs_version} {code} -> {schedule_version} {', '.join(targets) or '(none)'}: {mapped.reason}")
 
-    general = general_rule_of(store, instrument)
+    general = general_rule_from(row["general"])
     general_text = general.rule if general else None
-    found = {t: c for t in targets if (c := _candidates(store, instrument, schedule_version, t, iso))}
+    by_target: dict[str, list[dict]] = {}
+    for candidate in row["candidates"]:
+        by_target.setdefault(candidate["code"], []).append(candidate)
+    found = {t: c for t in targets if (c := _candidates(by_target.get(t, [])))}
     uncovered = [t for t in targets if t not in found]
     outside = tuple(t for t in uncovered if not (annex and annex.covers_code(t)))
     load_into = defined_by or instrument

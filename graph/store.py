@@ -97,6 +97,9 @@ class Store:
         self.location = location
         self._server = server
         self._lease = lease
+        self.round_trips = 0
+        """Statements sent on this store and answered (each one Bolt RUN/PULL exchange; a managed
+        transaction adds its BEGIN and COMMIT): what the benchmarks and tests count."""
         self._bind_neomodel()
 
     def _bind_neomodel(self) -> None:
@@ -114,7 +117,7 @@ class Store:
 
     def read_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
         with self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
+            return session.execute_read(lambda tx: work(_Counted(tx, self)))
 
     def write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run ``work`` in one managed write transaction: it commits whole or not at all.
@@ -129,7 +132,8 @@ class Store:
         epoch = uuid.uuid4().hex
 
         def work_then_bump(tx: ManagedTransaction) -> T:
-            result = work(tx)
+            result = work(_Counted(tx, self))
+            self.round_trips += 1
             tx.run(queries.BUMP_GRAPH_REVISION, epoch=epoch).consume()
             return result
 
@@ -139,7 +143,7 @@ class Store:
     def schema_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run one DDL statement's ``work`` in its own managed transaction (no revision bump: no data)."""
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            return session.execute_write(lambda tx: work(_Counted(tx, self)))
 
     def server_agent(self) -> str:
         return self.driver.get_server_info().agent
@@ -163,6 +167,20 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Counted:
+    """A transaction that counts the statements run on it in its store's ``round_trips``."""
+
+    def __init__(self, tx: ManagedTransaction, store: Store):
+        self._tx, self._store = tx, store
+
+    def run(self, query: str, parameters: dict[str, Any] | None = None, **kwargs: Any):
+        self._store.round_trips += 1
+        return self._tx.run(query, parameters, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
 
 
 def _connect(uri: str, user: str, password: str, database: str | None) -> Driver:

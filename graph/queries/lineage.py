@@ -12,18 +12,30 @@ MATCH (h:HSCode {uid: $uid})
 RETURN h.code AS code, h.level AS level, h.description AS description
 """
 
-CODES_DESCENDED_FROM = """
-MATCH path = (start:HSCode {uid: $uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
-WHERE target.version = $to_version
-RETURN target.code AS target, [n IN nodes(path) | n.uid] AS codes,
-       [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
-        kind: r.kind, partial: r.partial, source: r.source}] AS links
-"""
-
-CODES_ANCESTORS_OF = """
-MATCH path = (start:HSCode {uid: $uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
-WHERE target.version = $to_version
-RETURN target.code AS target, [n IN nodes(path) | n.uid] AS codes,
-       [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
-        kind: r.kind, partial: r.partial, source: r.source}] AS links
+LINEAGES_OF_CODES = """
+CALL {
+  MATCH (v:HSVersion)
+  RETURN collect({code: v.code, in_force_from: v.in_force_from}) AS versions
+}
+UNWIND $questions AS q
+OPTIONAL MATCH (h:HSCode {uid: q.uid})
+CALL {
+  WITH q
+  OPTIONAL MATCH path = (:HSCode {uid: q.uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
+  WHERE target.version = q.to_version
+  RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
+          links: [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
+                  kind: r.kind, partial: r.partial, source: r.source}]}) WHERE x.target IS NOT NULL] AS forward
+}
+CALL {
+  WITH q
+  OPTIONAL MATCH path = (:HSCode {uid: q.uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
+  WHERE target.version = q.to_version
+  RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
+          links: [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
+                  kind: r.kind, partial: r.partial, source: r.source}]}) WHERE x.target IS NOT NULL] AS backward
+}
+RETURN q.key AS key, versions,
+       CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level, description: h.description} END AS hs_code,
+       forward, backward
 """

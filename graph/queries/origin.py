@@ -1,37 +1,52 @@
 """Cypher: origin evaluation: the facts the engine needs for one instrument."""
 
-ORIGIN_TERMS_OF_INSTRUMENT = """
-MATCH chain = (i:Instrument {code: $instrument})-[:AMENDS*0..]->(src:Instrument)
-WHERE src.origin_terms IS NOT NULL
-RETURN src.code AS defined_by, src.origin_terms AS terms
-ORDER BY length(chain)
-LIMIT 1
+INSTRUMENT_CONTEXTS_ON_DATE = """
+UNWIND $questions AS q
+CALL {
+  WITH q
+  OPTIONAL MATCH chain = (:Instrument {code: q.instrument})-[:AMENDS*0..]->(src:Instrument)
+  WHERE src.origin_terms IS NOT NULL
+  WITH src, length(chain) AS depth
+  ORDER BY depth
+  LIMIT 1
+  RETURN CASE WHEN src IS NULL THEN null ELSE {defined_by: src.code, terms: src.origin_terms} END AS terms
+}
+CALL {
+  WITH q
+  OPTIONAL MATCH chain = (:Instrument {code: q.instrument})-[:AMENDS*0..]->(src:Instrument)
+  WHERE src.general_rule IS NOT NULL
+  WITH src, length(chain) AS depth
+  ORDER BY depth
+  LIMIT 1
+  RETURN CASE WHEN src IS NULL THEN null ELSE {defined_by: src.code, rule: src.general_rule} END AS general
+}
+CALL {
+  WITH q
+  OPTIONAL MATCH (p)-[r:PARTY_TO]->(:Instrument {code: q.instrument})
+  WHERE r.in_force_from IS NOT NULL AND r.in_force_from <= q.date
+    AND (r.in_force_until IS NULL OR r.in_force_until >= q.date)
+  OPTIONAL MATCH (c:Country)-[m:MEMBER_OF]->(p)
+  WHERE m.from <= q.date AND (m.until IS NULL OR m.until >= q.date)
+  WITH p, r, [x IN collect(c.code) WHERE x IS NOT NULL] AS members
+  RETURN [x IN collect({party: p.code, in_force_from: r.in_force_from, source: r.source, members: members})
+          WHERE x.party IS NOT NULL] AS bound
+}
+CALL {
+  WITH q
+  OPTIONAL MATCH (p:Country|Bloc)
+  WHERE p.code IN q.reached
+  OPTIONAL MATCH (c:Country)-[m:MEMBER_OF]->(p)
+  WHERE m.from <= q.date AND (m.until IS NULL OR m.until >= q.date)
+  WITH p, [x IN collect(c.code) WHERE x IS NOT NULL] AS members
+  RETURN [x IN collect({party: p.code, members: members}) WHERE x.party IS NOT NULL] AS reached
+}
+RETURN q.key AS key, terms, general, bound, reached
 """
 
-COUNTRIES_BOUND_ON_DATE = """
-MATCH (p)-[r:PARTY_TO]->(i:Instrument {code: $instrument})
-WHERE r.in_force_from IS NOT NULL AND r.in_force_from <= $date
-  AND (r.in_force_until IS NULL OR r.in_force_until >= $date)
-OPTIONAL MATCH (c:Country)-[m:MEMBER_OF]->(p)
-WHERE m.from <= $date AND (m.until IS NULL OR m.until >= $date)
-RETURN p.code AS party, r.in_force_from AS in_force_from, r.source AS source,
-       [x IN collect(c.code) WHERE x IS NOT NULL] AS members
-ORDER BY party
-"""
-
-COUNTRIES_OF_PARTIES_ON_DATE = """
-MATCH (p:Country|Bloc)
-WHERE p.code IN $parties
-OPTIONAL MATCH (c:Country)-[m:MEMBER_OF]->(p)
-WHERE m.from <= $date AND (m.until IS NULL OR m.until >= $date)
-RETURN p.code AS party, [x IN collect(c.code) WHERE x IS NOT NULL] AS members
-ORDER BY party
-"""
-
-KNOWN_HS_CODES = """
+HS_CODES_BY_UID = """
 MATCH (h:HSCode)
 WHERE h.uid IN $uids
-RETURN h.uid AS uid
+RETURN h.uid AS uid, h.code AS code, h.level AS level, h.description AS description
 """
 
 TRACE_SUBGRAPH = """

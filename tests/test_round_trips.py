@@ -1,0 +1,107 @@
+"""One round trip per question: an uncached rules question is the revision read and two statements,
+an evaluation a handful, a batch of questions one UNWIND per kind; answers do not depend on how
+many questions share a statement. Counted with ``Store.round_trips`` (statements sent) on the real
+embedded store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from engine.models import Shipment
+from graph.applicability import pair_facts_of, rules_between
+from graph.cache import graph_view, uncached
+from graph.lineage import lineage, lineages_of
+from graph.origin import evaluate_shipment, evaluate_shipments, read_bom
+from graph.psr import rule_answer, rule_answers
+from graph.store import Store
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tshirt-my-au.yaml"
+D = date.fromisoformat
+LANE_SWEEP = [("MY", "AU", "2025-06-02"), ("MY", "TH", "2025-06-01"), ("DE", "JP", "2024-06-01"),
+              ("GB", "JP", "2020-06-01"), ("VN", "NZ", "2025-06-02"), ("MY", "SG", "2025-12-01"), ("ZZ", "AU", "2025-06-02")]
+CODES = [("610910", "HS2022"), ("847130", "HS2022"), ("854141", "HS2022"), ("620120", "HS2017"), ("520811", "HS2017"),
+         ("999999", "HS2022"), ("610910", "HS1999")]
+INSTRUMENTS = ["AANZFTA-P2", "AANZFTA", "ATIGA", "XFTA", "XFTA-P1", "EUJP", "CPTPP", "RCEP", "NOPE"]
+
+
+def _cold(store: Store) -> None:
+    """A managed write: the revision moves, so every cached answer is stale."""
+    store.write_tx(lambda tx: None)
+
+
+def _trips(store: Store, ask) -> int:
+    before = store.round_trips
+    ask()
+    return store.round_trips - before
+
+
+def test_an_uncached_rules_question_makes_at_most_three_round_trips(seeded: Store) -> None:
+    _cold(seeded)
+    assert _trips(seeded, lambda: rules_between(seeded, "MY", "TH", D("2025-06-01"), "610910", "HS2022")) <= 3
+    assert _trips(seeded, lambda: rules_between(seeded, "DE", "JP", D("2024-06-01"))) <= 2
+    # asked again: the revision read only
+    assert _trips(seeded, lambda: rules_between(seeded, "MY", "TH", D("2025-06-01"), "610910", "HS2022")) == 1
+
+
+def test_an_uncached_evaluation_makes_a_handful(seeded: Store) -> None:
+    _cold(seeded)
+    holder = {}
+    assert _trips(seeded, lambda: holder.setdefault("doc", read_bom(seeded, EXAMPLE))) <= 2
+    document = holder["doc"]
+    for shipment in (document.shipment, Shipment(exporter="MY", importer="TH", date=D("2025-06-01"))):
+        assert _trips(seeded, lambda: evaluate_shipment(seeded, document.product, shipment)) <= 5
+    assert _trips(seeded, lambda: evaluate_shipment(seeded, document.product, document.shipment)) == 1
+
+
+def test_many_evaluations_share_their_statements(seeded: Store) -> None:
+    document = read_bom(seeded, EXAMPLE)
+    shipments = [document.shipment, Shipment(exporter="MY", importer="TH", date=D("2025-06-01")),
+                 Shipment(exporter="MY", importer="KH", date=D("2025-06-01"))]
+    products = [document.product.model_copy(update={"sku": f"TS-{i}", "hs": hs})
+                for i, hs in enumerate(("610910", "610910", "620520", "847130"))]
+    jobs = [(p, s) for p in products for s in shipments] * 5
+    _cold(seeded)
+    reports = []
+    trips = _trips(seeded, lambda: reports.extend(evaluate_shipments(seeded, jobs)))
+    assert trips <= 6, trips
+    plain = uncached(seeded)
+    for (product, shipment), report in zip(jobs[:12], reports[:12]):
+        assert report.model_dump_json() == evaluate_shipment(plain, product, shipment).model_dump_json()
+
+
+def test_answers_do_not_depend_on_how_many_questions_share_a_statement(seeded: Store) -> None:
+    lanes = [(e, i, D(d)) for e, i, d in LANE_SWEEP]
+    together = pair_facts_of(uncached(seeded), lanes)
+    for lane in lanes:
+        assert together[lane] == pair_facts_of(uncached(seeded), [lane])[lane]
+
+    questions = [(i, c, v, D(d)) for i in INSTRUMENTS for c, v in CODES for d in ("2020-06-01", "2025-06-02")]
+    batched = rule_answers(uncached(seeded), questions)
+    for question in questions:
+        alone = batched[question]
+        try:
+            single = rule_answer(uncached(seeded), *question)
+        except LookupError as exc:
+            assert isinstance(alone, LookupError) and str(alone) == str(exc), question
+            continue
+        assert alone.model_dump_json() == single.model_dump_json(), question
+
+    translations = [(c, v, t) for c, v in CODES for t in ("HS2012", "HS2017", "HS2022", "HS2028", "HS1999")]
+    lineages = lineages_of(uncached(seeded), translations)
+    for question in translations:
+        try:
+            single = lineage(uncached(seeded), *question)
+        except LookupError as exc:
+            assert str(lineages[question]) == str(exc), question
+            continue
+        assert lineages[question] == single, question
+
+
+def test_a_view_reads_each_question_once(seeded: Store) -> None:
+    _cold(seeded)
+    view = graph_view(seeded)
+    questions = [("AANZFTA-P2", c, v, D("2025-06-02")) for c, v in CODES[:3]]  # known codes (errors are not cached)
+    assert _trips(seeded, lambda: rule_answers(view, questions)) == 1
+    assert _trips(seeded, lambda: rule_answers(view, questions)) == 0
+    assert _trips(seeded, lambda: rule_answer(view, *questions[0])) == 0
