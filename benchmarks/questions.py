@@ -1,0 +1,201 @@
+"""First ask and repeat, side by side: ``.venv/bin/python -m benchmarks.questions`` (``--quick``).
+
+Everything in one run, on a fresh embedded store of its own (a temporary data directory, the
+bundled seeds loaded), no setting the product does not use itself (no ``gc.freeze``):
+
+- **rules questions in process** (``graph.applicability.rules_between``): *first ask* is each
+  distinct question once right after a managed write (the cache's revision moved, so nothing is
+  cached: what a fresh process or the first request after a write sees); *repeat* is the same
+  questions again (the revision read and the cached answer). Round trips are counted with
+  ``Store.round_trips``. Against, in the same run: *one statement*, the product's own pair
+  statement (``PAIR_FACTS_ON_DATE``) alone, and the *Python dict floor*, a dict keyed by
+  (instrument, code) holding the answers.
+- **verdicts for 20-line BOMs** (``graph.origin.evaluate_shipments``, 1,000 BOMs on two lanes):
+  first ask (after a write) and warm (the same BOMs again), one process.
+- **CLI wall time** (a fresh ``origingraph`` process each time): ``--help``; ``rules ... --json``
+  with the store service already running, and when it must start (``ORIGINGRAPH_STORE`` unset: the
+  default service mode, on a data directory whose service was stopped).
+
+Prints a Markdown section (medians, p95, ratios) and the machine load before and after
+(``/proc/loadavg``): on a shared machine the absolute numbers move, the ratios less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] if ordered else float("nan")
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__() if Path("/proc/loadavg").exists() else "?"
+
+
+def _questions(count: int) -> list[tuple[str, str, date, str, str]]:
+    from benchmarks.boms import LANES, PRODUCT_CHAPTERS, seeded_codes
+
+    codes = [c for c in seeded_codes()["HS2022"] if c[:2] in PRODUCT_CHAPTERS]
+    lanes = [(lane.exporter, lane.importer, lane.day) for lane in LANES] + [("DE", "JP", date(2024, 6, 1)),
+                                                                            ("VN", "NZ", date(2025, 6, 2))]
+    return [(e, i, d, c, "HS2022") for c in codes for e, i, d in lanes][:count]
+
+
+def bench_rules(store, count: int) -> dict:
+    from graph import queries
+    from graph.applicability import rules_between
+
+    questions = _questions(count)
+    store.write_tx(lambda tx: None)  # the revision moves: nothing cached
+    first, trips = [], []
+    answers = {}
+    for q in questions:
+        before = store.round_trips
+        t = time.perf_counter()
+        answers[q] = rules_between(store, *q)
+        first.append((time.perf_counter() - t) * 1000)
+        trips.append(store.round_trips - before)
+    repeat = []
+    for _ in range(3):
+        for q in questions:
+            t = time.perf_counter()
+            rules_between(store, *q)
+            repeat.append((time.perf_counter() - t) * 1000)
+    one = []
+    for e, i, d, _, _ in questions:
+        t = time.perf_counter()
+        store.read(queries.PAIR_FACTS_ON_DATE, lanes=[{"exporter": e, "importer": i, "date": d.isoformat()}])
+        one.append((time.perf_counter() - t) * 1000)
+    floor = {(item.instrument, q[3]): item.psr.rule if item.psr else None
+             for q, a in answers.items() for item in a.instruments}
+    keys = list(floor) * (20000 // max(1, len(floor)) + 1)
+    t = time.perf_counter()
+    for k in keys:
+        floor[k]
+    dict_ms = (time.perf_counter() - t) * 1000 / len(keys)
+    return {"n": len(questions), "first_p50": statistics.median(first), "first_p95": _pct(first, 95),
+            "repeat_p50": statistics.median(repeat), "repeat_p95": _pct(repeat, 95),
+            "one_p50": statistics.median(one), "one_p95": _pct(one, 95), "dict_ms": dict_ms,
+            "trips_max": max(trips), "trips_mean": sum(trips) / len(trips)}
+
+
+def bench_verdicts(store, count: int) -> dict:
+    from benchmarks.boms import LANES, synthetic_products
+    from graph.origin import evaluate_shipments
+
+    shipments = [lane.shipment() for lane in LANES]
+    jobs = [(p, shipments[i % 2]) for i, p in enumerate(synthetic_products(count, 20, seed=21))]
+    out: dict = {"boms": count}
+    store.write_tx(lambda tx: None)
+    for name in ("first", "warm"):
+        before = store.round_trips
+        t = time.perf_counter()
+        verdicts = sum(len(r.verdicts) for r in evaluate_shipments(store, jobs))
+        seconds = time.perf_counter() - t
+        out[name] = {"verdicts": verdicts, "seconds": seconds, "rate": verdicts / seconds,
+                     "trips": store.round_trips - before}
+    return out
+
+
+def _wall(args: list[str], env: dict, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, cwd=REPO, capture_output=True,
+                              text=True, timeout=300)
+        times.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            raise RuntimeError(f"origingraph {' '.join(args)}: {proc.stderr[-500:]}")
+    return times
+
+
+def bench_cli(data_dir: Path, runs: int) -> dict:
+    env = {**os.environ, "ORIGINGRAPH_DATA": str(data_dir), "PYTHONPATH": str(REPO)}
+    env.pop("NEO4J_URI", None)
+    env.pop("ORIGINGRAPH_STORE", None)
+    rules = ["rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-06-02", "--hs", "610910", "--hs-version", "HS2022", "--json"]
+    helps = _wall(["--help"], env, runs)
+    starting = []
+    for _ in range(max(1, runs // 2)):
+        _wall(["store", "stop"], env, 1)
+        starting += _wall(rules, env, 1)
+    running = _wall(rules, env, runs)
+    _wall(["store", "stop"], env, 1)
+    return {"help": statistics.median(helps), "running": statistics.median(running),
+            "starting": statistics.median(starting), "runs": runs}
+
+
+def render(env: dict, rules: dict, verdicts: dict, cli: dict | None) -> str:
+    r, v = rules, verdicts
+    out = ["## First ask and repeat (`python -m benchmarks.questions`)", "",
+           f"Measured {env['when']}; load average before {env['load_before']}, after {env['load_after']} "
+           f"({os.cpu_count()} CPUs, shared with other work: medians and ratios matter more than absolutes).", "",
+           "| measure | target | measured | met |", "| --- | --- | --- | --- |",
+           f"| round trips, uncached rules question (max / mean over {r['n']}) | <= 3 | {r['trips_max']} / "
+           f"{r['trips_mean']:.2f} | {'yes' if r['trips_max'] <= 3 else 'no'} |",
+           f"| rules question in process, first ask p50 (seeds) | <= 5 ms | {r['first_p50']:.2f} ms (p95 "
+           f"{r['first_p95']:.2f}) | {'yes' if r['first_p50'] <= 5 else 'no'} |",
+           f"| verdicts/s, 20-line BOMs, warm, one process | >= 5,000 | {v['warm']['rate']:,.0f} | "
+           f"{'yes' if v['warm']['rate'] >= 5000 else 'no'} |",
+           f"| verdicts/s, 20-line BOMs, first ask, one process | >= 1,000 | {v['first']['rate']:,.0f} "
+           f"({v['first']['trips']} statements) | {'yes' if v['first']['rate'] >= 1000 else 'no'} |"]
+    if cli:
+        out += [f"| `origingraph --help` | <= 0.3 s | {cli['help']:.2f} s | {'yes' if cli['help'] <= 0.3 else 'no'} |",
+                f"| `origingraph rules` one-shot, store service running | <= 1.0 s | {cli['running']:.2f} s | "
+                f"{'yes' if cli['running'] <= 1.0 else 'no'} |",
+                f"| `origingraph rules` one-shot, service must start | <= 12 s | {cli['starting']:.2f} s | "
+                f"{'yes' if cli['starting'] <= 12 else 'no'} |"]
+    out += ["", "Rules questions, in process, same run (ms):", "",
+            "| path | p50 | p95 | vs first ask p50 |", "| --- | ---: | ---: | ---: |",
+            f"| first ask (after a write: nothing cached) | {r['first_p50']:.3f} | {r['first_p95']:.3f} | 1x |",
+            f"| the pair statement alone (one round trip) | {r['one_p50']:.3f} | {r['one_p95']:.3f} | "
+            f"{r['first_p50'] / r['one_p50']:.1f}x faster |" if r['one_p50'] else "",
+            f"| repeat (revision read + cached answer) | {r['repeat_p50']:.3f} | {r['repeat_p95']:.3f} | "
+            f"{r['first_p50'] / r['repeat_p50']:.1f}x faster |",
+            f"| Python dict keyed by (instrument, code) | {r['dict_ms']:.5f} | - | floor |", "",
+            f"Verdicts: {v['first']['verdicts']:,} verdicts for {v['boms']:,} BOMs: first ask {v['first']['seconds']:.2f} s, "
+            f"warm {v['warm']['seconds']:.2f} s ({v['warm']['trips']} statement(s): the revision read)."]
+    return "\n".join(line for line in out if line is not None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.questions", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-cli", action="store_true", help="skip the CLI wall times")
+    parser.add_argument("--out", type=Path, help="also write the section to this file")
+    args = parser.parse_args(argv)
+    from datetime import datetime, timezone
+
+    from benchmarks.common import seeded_store
+
+    env = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": _load()}
+    with tempfile.TemporaryDirectory(prefix="origingraph-bench-q-") as tmp:
+        with seeded_store(Path(tmp) / "store") as store:
+            rules = bench_rules(store, 40 if args.quick else 200)
+            print(f"rules: first p50 {rules['first_p50']:.2f} ms, repeat p50 {rules['repeat_p50']:.2f} ms, "
+                  f"trips max {rules['trips_max']}", flush=True)
+            verdicts = bench_verdicts(store, 200 if args.quick else 1000)
+            print(f"verdicts: first {verdicts['first']['rate']:.0f}/s, warm {verdicts['warm']['rate']:.0f}/s", flush=True)
+        cli = None if args.no_cli else bench_cli(Path(tmp) / "store", 3 if args.quick else 5)
+    env["load_after"] = _load()
+    text = render(env, rules, verdicts, cli)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
