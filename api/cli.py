@@ -159,8 +159,8 @@ def _print_origin(report: OriginReport) -> None:
             print(f"      cumulated: {c.material} from {c.country} ({c.provision})")
         if not v.consignment.ok:
             print(f"      consignment fails: {v.consignment.reason}")
-        print(f"      proof: {', '.join(o.name for o in v.proof.options) or 'none recorded'}"
-              + ("; FOB value must be shown" if v.proof.fob_required else ""))
+        proofs = [o.name + (" (FOB value must be shown)" if o.fob_required else "") for o in v.proof.options]
+        print(f"      proof: {', '.join(proofs) or 'none recorded'}")
         for w in v.warnings:
             print(f"      ! {w}")
     for u in report.undetermined:

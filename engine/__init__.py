@@ -12,7 +12,6 @@ from typing import Any
 # Each public name and the module defining it, imported on first use: a caller needing one model
 # (``from engine.models import Shipment``) does not pay for importing the whole engine.
 _HOMES = {
-    "engine.consignment": ("ConsignmentResult", "check_consignment"),
     "engine.criteria": ("AllOf", "AnyOf", "Criterion", "MaxNom", "RuleSyntaxError", "Rvc", "SpecificProcess",
                         "TariffShift", "WhollyObtained", "parse_rule", "render_rule"),
     "engine.evaluate": ("evaluate",),
@@ -20,7 +19,9 @@ _HOMES = {
     "engine.models": ("CodeMapping", "ConsignmentTerms", "Cumulation", "Evaluation", "FobRule", "FungibleStock",
                       "FungibleTerms", "Instrument", "Leg", "Material", "Processing", "Product", "ProofOption",
                       "Psr", "Receipt", "Shipment", "SupplierDeclaration", "Tolerance", "TraceFact"),
-    "engine.proof": ("ProofChoice", "ProofRequirement", "proof_requirement"),
+    "engine.terms": ("OriginTerms",),
+    "engine.terms.consignment": ("ConsignmentResult", "check_consignment"),
+    "engine.terms.proof": ("ProofChoice", "ProofRequirement", "proof_requirement"),
     "engine.verdict": ("CriterionResult", "CumulatedMaterial", "FungibleUse", "Numbers", "Qualification", "Trace",
                        "Verdict"),
 }

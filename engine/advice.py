@@ -222,7 +222,7 @@ def _gap(node: Criterion, r: CriterionResult, verdict: Verdict, e: Evaluation,
     n, p, money = verdict.numbers, e.product, e.product.currency
     common = dict(node=r.node, text=r.text, reason=r.reason, blocking=r.failures)
     if isinstance(node, Rvc):
-        method = node.method or e.instrument.rvc_default_method
+        method = node.method or e.instrument.terms.rvc_default_method
         if method == "build-down":
             amount = n.vnm - p.fob * (_HUNDRED - node.threshold) / _HUNDRED
         else:

@@ -18,15 +18,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
 
-from engine.consignment import check_consignment, transit_warnings
 from engine.criteria import (AllOf, AnyOf, Criterion, MadeFrom, MaxNom, NomLimit, NomWithinOm,
                              OriginatingMaterials, Rvc, SpecificProcess, TariffShift,
                              WhollyObtained, WhollyObtainedMaterials, item_matches_code,
                              item_term, render_rule)
 from engine.fungible import allocate, share
 from engine.models import CodeMapping, Cumulation, Evaluation, Material, Product, Psr, TraceFact
-from engine.proof import proof_requirement
+from engine.terms.consignment import check_consignment, transit_warnings
 from engine.terms.cumulation import counts_processing
+from engine.terms.fungible import fungible_refusal
+from engine.terms.proof import proof_requirement
+from engine.terms.tolerance import tolerance_basis
 from engine.verdict import (CriterionResult, CumulatedMaterial, FungibleUse, Numbers,
                             Qualification, Trace, Verdict)
 
@@ -36,7 +38,6 @@ _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
 _DIGITS = {"chapter": 2, "heading": 4, "subheading": 6}
-_TEXTILE_CHAPTERS = range(50, 64)
 
 
 def evaluate(e: Evaluation) -> Verdict:
@@ -188,15 +189,11 @@ def _standing(m: Material, producer: str, e: Evaluation) -> _Account:
 
 def _fungible(m: Material, e: Evaluation) -> _Account:
     """Split a material drawn from mixed stock by the instrument's inventory method."""
-    terms, stock = e.instrument.fungible, m.fungible
-    if terms is None:
-        return _non_originating(m, f"material {m.id}: {e.instrument.code} has no accounting"
-                                   " segregation provision; mixed stock counted"
-                                   " non-originating")
-    if stock.method not in terms.methods:
-        return _non_originating(m, f"material {m.id}: method {stock.method} is not allowed"
-                                   f" by {terms.article or e.instrument.code}"
-                                   f" ({', '.join(terms.methods)}); counted non-originating")
+    terms, stock = e.instrument.terms.fungible, m.fungible
+    refusal = fungible_refusal(terms, e.instrument.code, stock.method, finished_goods=False)
+    if refusal:
+        mixed = "; mixed stock" if terms is None else ";"
+        return _non_originating(m, f"material {m.id}: {refusal}{mixed} counted non-originating")
     a = allocate(stock, m.quantity)
     originating = share(a.originating_qty, m.quantity, m.value) if m.quantity else _ZERO
     use = FungibleUse(material=m.id, allocation=a, originating_value=originating,
@@ -562,7 +559,7 @@ def _material_processes(materials: tuple[Material, ...], producer: str):
 
 
 def _rvc(node: Rvc, path: str, ctx: _Context) -> CriterionResult:
-    method = node.method or ctx.e.instrument.rvc_default_method
+    method = node.method or ctx.e.instrument.terms.rvc_default_method
     p = ctx.product
     if method == "build-down":
         pct, formula = ctx.build_down, f"(FOB {p.fob} - VNM {ctx.vnm}) / FOB {p.fob}"
@@ -717,16 +714,12 @@ def _ctc(node: TariffShift, path: str, ctx: _Context) -> CriterionResult:
 
 
 def _tolerance_basis(ctx: _Context) -> str | None:
-    t = ctx.e.instrument.tolerance
-    if t is None:
-        return None
-    textile = int(ctx.product.hs[:2]) in _TEXTILE_CHAPTERS
-    return "weight" if textile and t.textile_weight_percent is not None else t.basis
+    return tolerance_basis(ctx.e.instrument.terms.tolerance, ctx.product.hs)
 
 
 def _tolerance(failing: list[_Account], ctx: _Context) -> tuple[bool, str, dict]:
     """De minimis: do the failing materials fit within the instrument's tolerance?"""
-    t, basis = ctx.e.instrument.tolerance, _tolerance_basis(ctx)
+    t, basis = ctx.e.instrument.terms.tolerance, _tolerance_basis(ctx)
     if basis is None:
         return False, f"{ctx.e.instrument.code} has no tolerance rule", {}
     article = f" ({t.article})" if t.article else ""

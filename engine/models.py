@@ -21,7 +21,12 @@ from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_val
 from engine.criteria import Criterion, normalise_term
 from engine.dated import Dated
 from engine.processes import PROCESSES
+from engine.terms import OriginTerms
+from engine.terms.consignment import ConsignmentTerms
 from engine.terms.cumulation import Cumulation
+from engine.terms.fungible import FungibleTerms
+from engine.terms.proof import FobRule, ProofOption
+from engine.terms.tolerance import Tolerance
 
 __all__ = [
     "CodeMapping",
@@ -34,6 +39,7 @@ __all__ = [
     "Instrument",
     "Leg",
     "Material",
+    "OriginTerms",
     "ProcessStep",
     "Processing",
     "Product",
@@ -247,82 +253,16 @@ class Shipment(_Frozen):
 # --------------------------------------------------------------------------- instrument
 
 
-class Tolerance(_Frozen):
-    """De minimis: CTC-failing non-originating materials up to ``percent`` of ``basis``
-    (by weight, ``textile_weight_percent`` of all materials' weight, for HS chapters 50-63
-    when set)."""
-
-    percent: Decimal = Field(ge=0, le=100)
-    basis: Literal["fob", "ex_works"]
-    textile_weight_percent: Decimal | None = Field(default=None, ge=0, le=100)
-    article: str = ""
-
-
-class FungibleTerms(_Frozen):
-    """Which inventory methods the instrument allows for mixed stock, and for what."""
-
-    methods: tuple[Literal["fifo", "lifo", "average"], ...]
-    scope: Literal["materials", "materials_and_goods"]
-    article: str = ""
-    needs_authorisation: bool = False
-
-
-class ConsignmentTerms(_Frozen):
-    """Operations allowed in a non-party transit country without losing origin."""
-
-    permitted_operations: tuple[str, ...] = ("unloading", "reloading", "storage",
-                                             "preservation")
-    article: str = ""
-
-
-class ProofOption(_Frozen, Dated):
-    """One proof of origin an exporter may use.
-
-    It applies on ``valid_from``..``valid_until`` (inclusive), for exporters in
-    ``exporter_countries`` (empty: any party) and for an invoice value ``v`` with
-    ``min_value < v <= max_value`` in ``value_currency`` ("above EUR 6,000", "up to USD 5,000").
-    """
-
-    name: str
-    kind: Literal["certificate", "declaration", "statement"]
-    valid_from: date | None = None
-    valid_until: date | None = None
-    exporter_countries: tuple[str, ...] = ()
-    min_value: Decimal | None = None
-    max_value: Decimal | None = None
-    value_currency: str | None = None
-    requires: str | None = None
-    note: str | None = None
-    article: str | None = None
-    record_retention_years: int | None = Field(default=None, ge=1)
-    """Years the records behind this proof must be kept when it is used (AWSC: 3), besides the
-    instrument's per-country ``record_retention_years``."""
-
-
-class FobRule(_Frozen, Dated):
-    """When the FOB value must be shown on the proof (ATIGA: RVC used and KH/ID/LA involved)."""
-
-    countries: tuple[str, ...]
-    when_rvc_used: bool = True
-    valid_from: date | None = None
-
-
 class Instrument(_Frozen):
-    """An agreement text (base agreement or protocol) as it applies to this pair and date."""
+    """An agreement text (base agreement or protocol) as it applies to this pair and date, with its
+    origin terms whole (:class:`engine.terms.OriginTerms`; defaults when the seeds record none)."""
 
     code: str
     agreement: str
     title: str = ""
     parties: tuple[str, ...]
     general_rule: Criterion | None = None
-    rvc_default_method: Literal["build-down", "build-up"] = "build-down"
-    tolerance: Tolerance | None = None
-    fungible: FungibleTerms | None = None
-    consignment: ConsignmentTerms = ConsignmentTerms()
-    proofs: tuple[ProofOption, ...] = ()
-    fob_on_certificate: FobRule | None = None
-    record_retention_years: dict[str, int] = {}
-    certificate_validity_months: int | None = None
+    terms: OriginTerms = OriginTerms()
 
 
 class Psr(_Frozen):

@@ -15,10 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.consignment import ConsignmentResult
 from engine.fungible import Allocation
 from engine.models import CodeMapping, TraceFact
-from engine.proof import ProofRequirement
+from engine.terms.consignment import ConsignmentResult
+from engine.terms.proof import ProofRequirement
 
 __all__ = [
     "CriterionResult",

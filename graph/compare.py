@@ -175,8 +175,9 @@ def _rows_for(store: Store, made: Product, summary: CandidateSummary, c: Candida
                             made.hs_version)
             proofs = tuple(o.name for o in v.proof.options)
             needs = [f"proof of origin: {' or '.join(proofs) or 'none recorded in the graph'}"]
-            if v.proof.fob_required:
-                needs.append("FOB value on the proof")
+            fob = [o.name for o in v.proof.options if o.fob_required]
+            if fob:
+                needs.append("FOB value on the proof" if len(fob) == len(proofs) else f"FOB value on {' or '.join(fob)}")
             needs += list(v.warnings)
             if v.provisional:
                 needs.append(f"provisional: {v.provisional_reason}")

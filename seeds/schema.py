@@ -15,7 +15,7 @@ from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, 
                       model_validator)
 
 from engine.criteria import RuleSyntaxError, parse_rule
-from engine.models import ConsignmentTerms, FobRule, FungibleTerms, ProofOption, Tolerance
+from engine.terms import OriginTerms as EngineOriginTerms
 from engine.terms.cumulation import cumulation_kind
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -167,22 +167,14 @@ class ProvisionSeed(Fact):
         return v
 
 
-class OriginTerms(Fact):
-    """The rules around the criteria that the engine applies for an instrument.
+class OriginTerms(Fact, EngineOriginTerms):
+    """The rules around the criteria that the engine applies for an instrument, with their source.
 
     Written once per instrument that sets them; a protocol that does not repeat them inherits
-    those of the text it amends. The parts reuse the engine's own models, so what the seeds say
-    is exactly what the engine reads.
+    those of the text it amends. The fields are the engine's own :class:`engine.terms.OriginTerms`
+    (each part owned by its module in ``engine/terms/``), so what the seeds say is exactly what the
+    engine reads, and the graph hands it over whole.
     """
-
-    rvc_default_method: Literal["build-down", "build-up"] = "build-down"
-    tolerance: Tolerance | None = None
-    fungible: FungibleTerms | None = None
-    consignment: ConsignmentTerms | None = None
-    proofs: list[ProofOption] = []
-    fob_on_certificate: FobRule | None = None
-    record_retention_years: dict[str, int] = {}
-    certificate_validity_months: int | None = None
 
 
 class AnnexCoverage(Fact):

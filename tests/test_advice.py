@@ -21,7 +21,7 @@ from engine.advice import advise, bom_document
 from engine.bom_input import parse_bom
 from engine.criteria import parse_rule
 from engine.evaluate import evaluate
-from engine.models import (Cumulation, Evaluation, Instrument, Leg, Material, Product, Psr, Shipment,
+from engine.models import (Cumulation, Evaluation, Instrument, Leg, Material, OriginTerms, Product, Psr, Shipment,
                            SupplierDeclaration, Tolerance)
 from graph.store import Store
 
@@ -44,7 +44,8 @@ def _evaluation(rule: str, bom: list[Material], tolerance: Tolerance | None = No
                 legs=()) -> Evaluation:
     product = Product(sku="P-1", hs="610910", hs_version="HS2022", producer="MY", ex_works=D(90), fob=D(100),
                       currency="USD", bom=tuple(bom), processes=processes)
-    instrument = Instrument(code="TFTA", agreement="TFTA", parties=("AU", "MY", "VN"), tolerance=tolerance)
+    instrument = Instrument(code="TFTA", agreement="TFTA", parties=("AU", "MY", "VN"),
+                            terms=OriginTerms(tolerance=tolerance))
     psr = Psr(uid="TFTA:610910", instrument="TFTA", hs_version="HS2022", scope="610910", rule=rule,
               criterion=parse_rule(rule))
     cumulation = (Cumulation(provision="cumulation.diagonal", kind="diagonal", countries=("AU", "MY", "VN")),)

@@ -2,15 +2,15 @@
 
 from datetime import date
 
-from engine.consignment import check_consignment, transit_warnings
-from engine.models import ConsignmentTerms, Instrument, Leg, Shipment
+from engine.models import ConsignmentTerms, Instrument, Leg, OriginTerms, Shipment
+from engine.terms.consignment import check_consignment, transit_warnings
 
 ATIGA = Instrument(
     code="ATIGA", agreement="ATIGA",
     parties=("BN", "ID", "KH", "LA", "MM", "MY", "PH", "SG", "TH", "VN"),
-    consignment=ConsignmentTerms(
+    terms=OriginTerms(consignment=ConsignmentTerms(
         permitted_operations=("unloading", "reloading", "storage", "preservation"),
-        article="ATIGA Art. 32"))
+        article="ATIGA Art. 32")))
 
 
 def ship(*legs):

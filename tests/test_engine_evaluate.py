@@ -9,29 +9,29 @@ import pytest
 from engine import (CodeMapping, ConsignmentTerms, Cumulation, Evaluation, FobRule,
                     FungibleStock, FungibleTerms, Instrument, Leg, Material, Processing,
                     Product, ProofOption, Psr, Receipt, Shipment, SupplierDeclaration,
-                    Tolerance, TraceFact, evaluate, parse_rule)
+                    OriginTerms, Tolerance, TraceFact, evaluate, parse_rule)
 
 ASEAN = ("BN", "ID", "KH", "LA", "MM", "MY", "PH", "SG", "TH", "VN")
 DAY = date(2025, 6, 1)
 
 ATIGA = Instrument(
     code="ATIGA", agreement="ATIGA", title="ASEAN Trade in Goods Agreement", parties=ASEAN,
-    general_rule=parse_rule("RVC(40) | CTH"), rvc_default_method="build-down",
+    general_rule=parse_rule("RVC(40) | CTH"), terms=OriginTerms(rvc_default_method="build-down",
     tolerance=Tolerance(percent=D(10), basis="fob", article="ATIGA Art. 30"),
     fungible=FungibleTerms(methods=("fifo", "lifo", "average"), scope="materials",
                            article="ATIGA Art. 31"),
     consignment=ConsignmentTerms(article="ATIGA Art. 32"),
     proofs=(ProofOption(name="e-Form D", kind="certificate", valid_from=date(2024, 1, 1)),),
     fob_on_certificate=FobRule(countries=("KH", "ID", "LA"), valid_from=date(2020, 9, 20)),
-    record_retention_years={"MY": 7, "*": 3}, certificate_validity_months=12)
+    record_retention_years={"MY": 7, "*": 3}, certificate_validity_months=12))
 
 EU = ("DE", "FR", "IT")
 EUJP = Instrument(
-    code="EUJP", agreement="EUJP", parties=EU + ("JP",), general_rule=None,
+    code="EUJP", agreement="EUJP", parties=EU + ("JP",), general_rule=None, terms=OriginTerms(
     tolerance=Tolerance(percent=D(10), basis="ex_works", textile_weight_percent=D(10),
                         article="EUJP Art. 3.6"),
     fungible=FungibleTerms(methods=("average",), scope="materials", article="EUJP Art. 3.8",
-                           needs_authorisation=True))
+                           needs_authorisation=True)))
 
 
 def decl(country, instrument="ATIGA", until=date(2025, 12, 31), ref=None):
@@ -97,7 +97,7 @@ def test_rvc_build_up_uses_vom_and_instrument_default_method():
     v = run(PSU, "RVC(15, build-up)")
     assert v.originating and v.numbers.rvc_build_up_pct == D("15.00")
     assert not run(PSU, "RVC(15.01, build-up)").originating
-    build_up_default = ATIGA.model_copy(update={"rvc_default_method": "build-up"})
+    build_up_default = ATIGA.model_copy(update={"terms": ATIGA.terms.model_copy(update={"rvc_default_method": "build-up"})})
     v = run(PSU, "RVC(20)", instrument=build_up_default)
     assert not v.originating and "build-up VOM 15 / FOB 100" in v.criteria[0].reason
 
@@ -158,7 +158,7 @@ def test_or_evaluates_every_alternative_and_explains():
     assert [c.node for c in v.criteria] == ["1", "1.1", "1.2", "1.3"]
     assert [c.passed for c in v.criteria] == [True, False, True, False]
     assert v.passed_by == "CTH"
-    tight = ATIGA.model_copy(update={"tolerance": None})
+    tight = ATIGA.model_copy(update={"terms": ATIGA.terms.model_copy(update={"tolerance": None})})
     v = run(PSU, "RVC(80) | CTH | SP(printing)", instrument=tight)
     assert not v.originating and v.passed_by is None
     reason = v.criteria[0].reason

@@ -3,12 +3,12 @@
 from datetime import date
 from decimal import Decimal as D
 
-from engine.models import FobRule, Instrument, ProofOption, Shipment
-from engine.proof import proof_requirement
+from engine.models import FobRule, Instrument, OriginTerms, ProofOption, Shipment
+from engine.terms.proof import proof_requirement
 
 ASEAN = ("BN", "ID", "KH", "LA", "MM", "MY", "PH", "SG", "TH", "VN")
 ATIGA = Instrument(
-    code="ATIGA", agreement="ATIGA", parties=ASEAN,
+    code="ATIGA", agreement="ATIGA", parties=ASEAN, terms=OriginTerms(
     proofs=(
         ProofOption(name="Form D (paper)", kind="certificate", valid_until=date(2023, 12, 31)),
         ProofOption(name="e-Form D", kind="certificate", valid_from=date(2024, 1, 1)),
@@ -21,11 +21,11 @@ ATIGA = Instrument(
     fob_on_certificate=FobRule(countries=("KH", "ID", "LA"), when_rvc_used=True,
                                valid_from=date(2020, 9, 20)),
     record_retention_years={"SG": 5, "MY": 7, "*": 3},
-    certificate_validity_months=12)
+    certificate_validity_months=12))
 
 EU = ("DE", "FR", "IT", "NL")
 EUJP = Instrument(
-    code="EUJP", agreement="EUJP", parties=EU + ("JP",),
+    code="EUJP", agreement="EUJP", parties=EU + ("JP",), terms=OriginTerms(
     proofs=(
         ProofOption(name="statement on origin", kind="statement", exporter_countries=EU,
                     max_value=D(6000), value_currency="EUR"),
@@ -34,17 +34,17 @@ EUJP = Instrument(
         ProofOption(name="statement on origin (corporate number)", kind="statement",
                     exporter_countries=("JP",), requires="13-digit corporate number"),
     ),
-    record_retention_years={"*": 4})
+    record_retention_years={"*": 4}))
 
 AFCFTA = Instrument(
-    code="AfCFTA", agreement="AfCFTA", parties=("GH", "KE", "NG", "ZA"),
+    code="AfCFTA", agreement="AfCFTA", parties=("GH", "KE", "NG", "ZA"), terms=OriginTerms(
     proofs=(
         ProofOption(name="certificate of origin", kind="certificate"),
         ProofOption(name="origin declaration (small consignment)", kind="declaration",
                     max_value=D(5000), value_currency="USD"),
         ProofOption(name="origin declaration (approved exporter)", kind="declaration",
                     requires="approved exporter"),
-    ))
+    )))
 
 
 def ship(exporter, importer, day=date(2025, 6, 1), value=None, currency=None):

@@ -209,15 +209,15 @@ def test_exception_matches_with_own_heading():
 
 from datetime import date  # noqa: E402
 
-from engine import (CodeMapping, Cumulation, Evaluation, Instrument, Material,  # noqa: E402
+from engine import (CodeMapping, Cumulation, Evaluation, Instrument, Material, OriginTerms,  # noqa: E402
                     Processing, Product, Psr, Shipment, SupplierDeclaration, Tolerance,
                     evaluate)
 
 DAY = date(2025, 6, 1)
 PARTIES = ("MY", "VN", "TH")
 PLAIN = Instrument(code="XFTA", agreement="XFTA", parties=PARTIES)
-TOLERANT = PLAIN.model_copy(update={"tolerance": Tolerance(percent=D(10), basis="fob",
-                                                           article="Art. 9")})
+TOLERANT = PLAIN.model_copy(update={"terms": OriginTerms(tolerance=Tolerance(percent=D(10), basis="fob",
+                                                                            article="Art. 9"))})
 
 
 def decl(country="MY"):

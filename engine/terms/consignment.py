@@ -6,11 +6,24 @@ named, so a planner can see which route to change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
 
-from engine.models import Instrument, Shipment
+if TYPE_CHECKING:
+    from engine.models import Instrument, Shipment
 
-__all__ = ["ConsignmentResult", "check_consignment", "transit_warnings"]
+__all__ = ["ConsignmentResult", "ConsignmentTerms", "check_consignment", "transit_warnings"]
+
+
+class ConsignmentTerms(BaseModel):
+    """Operations allowed in a non-party transit country without losing origin."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    permitted_operations: tuple[str, ...] = ("unloading", "reloading", "storage",
+                                             "preservation")
+    article: str = ""
 
 
 class ConsignmentResult(BaseModel):
@@ -27,8 +40,9 @@ class ConsignmentResult(BaseModel):
 
 def check_consignment(shipment: Shipment, instrument: Instrument) -> ConsignmentResult:
     """The first leg through a non-party that breaks direct consignment, or ok."""
-    permitted = instrument.consignment.permitted_operations
-    article = f" ({instrument.consignment.article})" if instrument.consignment.article else ""
+    terms = instrument.terms.consignment
+    permitted = terms.permitted_operations
+    article = f" ({terms.article})" if terms.article else ""
     for i, leg in enumerate(shipment.legs):
         if leg.country in instrument.parties:
             continue

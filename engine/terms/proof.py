@@ -1,25 +1,79 @@
-"""Proof of origin: which documents the exporter can use for this shipment, whether the FOB
-value must appear on it, how long it is valid and how long records must be kept.
+"""Proof of origin: which documents the exporter can use for this shipment, whether each must show
+the FOB value, how long it is valid and how long records must be kept.
 
 Every option is either offered or rejected with the reason, so the verdict explains why e.g.
-paper Form D is no longer offered after 2023 or why a statement needs REX registration.
+paper Form D is no longer offered after 2023 or why a statement needs REX registration. The FOB
+requirement belongs to each option (ATIGA: Form D only when RVC is used and KH, ID or LA is
+involved; an AWSC declaration whenever RVC is used); an option without its own rule follows the
+instrument's ``fob_on_certificate``. The kinds of proof are the one list :data:`PROOF_KINDS`.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
 
-from engine.models import Instrument, ProofOption, Shipment
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ProofChoice", "ProofRequirement", "proof_requirement"]
+from engine.dated import Dated
+
+if TYPE_CHECKING:
+    from engine.models import Instrument, Shipment
+
+__all__ = ["PROOF_KINDS", "FobRule", "ProofChoice", "ProofOption", "ProofRequirement", "fob_required",
+           "proof_requirement"]
+
+#: The one list of kinds of proof of origin: a new kind is one name here.
+PROOF_KINDS = ("certificate", "declaration", "statement")
+ProofKind = Literal["certificate", "declaration", "statement"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class FobRule(_Frozen, Dated):
+    """When the FOB value must be shown on a proof: on ``valid_from``..``valid_until``, when
+    exporter or importer is one of ``countries`` (empty: whatever the countries), and, with
+    ``when_rvc_used``, only when the alternative that qualified the good uses RVC."""
+
+    countries: tuple[str, ...] = ()
+    when_rvc_used: bool = True
+    valid_from: date | None = None
+    valid_until: date | None = None
+    source: str | None = None
+
+
+class ProofOption(_Frozen, Dated):
+    """One proof of origin an exporter may use.
+
+    It applies on ``valid_from``..``valid_until`` (inclusive), for exporters in
+    ``exporter_countries`` (empty: any party) and for an invoice value ``v`` with
+    ``min_value < v <= max_value`` in ``value_currency`` ("above EUR 6,000", "up to USD 5,000").
+    ``fob``: this option's own FOB rule (else the instrument's ``fob_on_certificate``).
+    """
+
+    name: str
+    kind: ProofKind
+    valid_from: date | None = None
+    valid_until: date | None = None
+    exporter_countries: tuple[str, ...] = ()
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    value_currency: str | None = None
+    requires: str | None = None
+    note: str | None = None
+    article: str | None = None
+    fob: FobRule | None = None
+    record_retention_years: int | None = Field(default=None, ge=1)
+    """Years the records behind this proof must be kept when it is used (AWSC: 3), besides the
+    instrument's per-country ``record_retention_years``."""
+
+
 class ProofChoice(_Frozen):
-    """An option with why it is (or is not) available for this shipment."""
+    """An option with why it is (or is not) available for this shipment, and whether it must show
+    the FOB value (decided for offered options only)."""
 
     name: str
     kind: str
@@ -27,9 +81,14 @@ class ProofChoice(_Frozen):
     article: str | None = None
     note: str | None = None
     why: str
+    fob_required: bool | None = None
+    fob_reason: str | None = None
 
 
 class ProofRequirement(_Frozen):
+    """``fob_required`` / ``fob_reason``: the instrument's own FOB rule (what a certificate shows);
+    each option carries its own answer."""
+
     options: tuple[ProofChoice, ...]
     rejected: tuple[ProofChoice, ...]
     fob_required: bool
@@ -42,18 +101,22 @@ def proof_requirement(shipment: Shipment, instrument: Instrument,
                       qualified_by_rvc: bool | None) -> ProofRequirement:
     """``qualified_by_rvc``: whether the alternative that qualified the good uses RVC (None
     when the good does not qualify)."""
+    terms = instrument.terms
     options, rejected = [], []
-    for option in instrument.proofs:
+    for option in terms.proofs:
         problem = _why_not(option, shipment)
+        fob = None if problem else fob_required(shipment, option.fob or terms.fob_on_certificate,
+                                                  instrument.code, qualified_by_rvc)
         choice = ProofChoice(name=option.name, kind=option.kind, requires=option.requires,
                              article=option.article, note=option.note,
-                             why=problem or _why(option, shipment))
+                             why=problem or _why(option, shipment),
+                             fob_required=fob[0] if fob else None, fob_reason=fob[1] if fob else None)
         (rejected if problem else options).append(choice)
-    fob_required, fob_reason = _fob(shipment, instrument, qualified_by_rvc)
-    retention = instrument.record_retention_years
+    required, reason = fob_required(shipment, terms.fob_on_certificate, instrument.code, qualified_by_rvc)
+    retention = terms.record_retention_years
     return ProofRequirement(
-        options=tuple(options), rejected=tuple(rejected), fob_required=fob_required,
-        fob_reason=fob_reason, validity_months=instrument.certificate_validity_months,
+        options=tuple(options), rejected=tuple(rejected), fob_required=required,
+        fob_reason=reason, validity_months=terms.certificate_validity_months,
         retention_years=retention.get(shipment.exporter, retention.get("*")))
 
 
@@ -98,21 +161,26 @@ def _why(option: ProofOption, shipment: Shipment) -> str:
     return "; ".join(parts) or "available for this pair and date"
 
 
-def _fob(shipment: Shipment, instrument: Instrument,
-         qualified_by_rvc: bool | None) -> tuple[bool, str]:
-    rule = instrument.fob_on_certificate
+def fob_required(shipment: Shipment, rule: FobRule | None, code: str,
+                 qualified_by_rvc: bool | None) -> tuple[bool, str]:
+    """Whether ``rule`` asks for the FOB value on this shipment's proof, and why."""
     if rule is None:
-        return False, f"{instrument.code} has no FOB-on-certificate rule"
+        return False, f"{code} has no FOB-on-certificate rule"
     if not rule.in_force_on(shipment.date):
-        return False, f"the FOB rule applies only from {rule.valid_from}"
+        return False, (f"the FOB rule applies only from {rule.valid_from}"
+                       if rule.valid_from and shipment.date < rule.valid_from
+                       else f"the FOB rule applied only until {rule.valid_until}")
     involved = sorted({shipment.exporter, shipment.importer} & set(rule.countries))
-    if not involved:
+    if rule.countries and not involved:
         return False, (f"neither exporter {shipment.exporter} nor importer"
                        f" {shipment.importer} is one of {', '.join(rule.countries)}")
+    who = f"{', '.join(involved)} involved" if rule.countries else "whatever the countries"
+    source = f" [{rule.source}]" if rule.source else ""
     if not rule.when_rvc_used:
-        return True, f"{', '.join(involved)} involved"
+        return True, who + source
     if qualified_by_rvc is None:
         return False, "the good does not qualify, so no proof is issued"
     if not qualified_by_rvc:
         return False, "the good qualifies without the RVC criterion"
-    return True, f"RVC qualifies the good and {', '.join(involved)} is involved"
+    return True, f"RVC qualifies the good ({who}){source}" if not rule.countries else \
+        f"RVC qualifies the good and {', '.join(involved)} is involved{source}"

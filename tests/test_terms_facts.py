@@ -1,0 +1,78 @@
+"""Agreement-term facts on the real store, through the graph, the CLI and the API: each answer
+names its source (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graph.store import Store
+
+LAPTOP = """
+product:
+  sku: LAPTOP
+  hs: "847130"
+  hs_version: HS2022
+  producer: MY
+  ex_works: "90"
+  fob: "100"
+  currency: USD
+bom:
+  - {id: board, hs: "847150", hs_version: HS2022, quantity: "1", unit: pc, value: "30", currency: USD, origin: CN}
+shipment: {exporter: MY, importer: IMPORTER, date: "2025-06-01"}
+"""
+
+
+@pytest.fixture(scope="module")
+def client(seeded: Store) -> Iterator[TestClient]:
+    previous = os.environ.pop("ORIGINGRAPH_API_KEY", None)
+    try:
+        with TestClient(create_app(seeded)) as c:
+            yield c
+    finally:
+        if previous is not None:
+            os.environ["ORIGINGRAPH_API_KEY"] = previous
+
+
+def _laptop(tmp_path: Path, importer: str) -> Path:
+    path = tmp_path / f"laptop-{importer}.yaml"
+    path.write_text(LAPTOP.replace("IMPORTER", importer))
+    return path
+
+
+def _proofs(report: dict, instrument: str) -> dict[str, dict]:
+    verdict = next(v for v in report["verdicts"] if v["instrument"] == instrument)
+    assert verdict["originating"] and verdict["passed_by"] == "RVC(40)"
+    return {o["name"]: o for o in verdict["proof"]["options"]}
+
+
+def test_atiga_fob_belongs_to_each_proof_option(seeded: Store, cli, client: TestClient, tmp_path: Path) -> None:
+    """RVC used, MY to SG: Form D needs no FOB value (neither KH, ID nor LA); the AWSC declaration
+    does, whatever the countries. MY to KH: both do."""
+    to_sg = _laptop(tmp_path, "SG")
+    run = cli("evaluate", str(to_sg), "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert client.post("/v1/origin/evaluate", json=yaml.safe_load(to_sg.read_text())).json() == report
+    sg = _proofs(report, "ATIGA-P1")
+    assert sg["e-Form D"]["fob_required"] is False and "neither exporter MY nor importer SG" in sg["e-Form D"]["fob_reason"]
+    awsc = sg["AWSC origin declaration"]
+    assert awsc["fob_required"] is True and "whatever the countries" in awsc["fob_reason"]
+    assert "seed-doc 002" in awsc["fob_reason"]
+
+    kh = _proofs(json.loads(cli("evaluate", str(_laptop(tmp_path, "KH")), "--json").stdout), "ATIGA-P1")
+    assert kh["e-Form D"]["fob_required"] and "KH" in kh["e-Form D"]["fob_reason"]
+    assert kh["AWSC origin declaration"]["fob_required"]
+
+    text = cli("evaluate", str(to_sg))
+    assert text.returncode == 0, text.stderr
+    line = next(l for l in text.stdout.splitlines() if "proof:" in l and "AWSC" in l)
+    assert "AWSC origin declaration (FOB value must be shown)" in line
+    assert "e-Form D (FOB" not in line
