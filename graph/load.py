@@ -4,16 +4,26 @@ MERGE on each fact's key makes a second load change nothing; one transaction mak
 all-or-nothing (a failure part-way rolls everything back). Shapes that follow from the data are
 derived here rather than written in the seeds: an HS code's level and parent, and the kind of each
 correlation link (1:1, 1:n, n:1 or n:n), which depends on the whole group of links it belongs to.
+
+A reload of unchanged seeds writes nothing. Each load records, in the same transaction, a content
+hash of every statement's Cypher and rows and the graph revision its commit produces
+(``(:SeedLoad {key: 'seeds'})``). While the graph is still at that revision (no write of any kind
+since, as every managed write bumps it), a statement whose hash is unchanged would only MERGE what
+is already there, so it is skipped; loads never delete, so what an unchanged statement wrote is still
+in place. Once anything else has written, the recorded hashes prove nothing and every statement runs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-import networkx as nx
 from neo4j import ManagedTransaction
 
 from engine.criteria import criterion_to_json, parse_rule
@@ -25,7 +35,10 @@ from graph.tariffs import tariff_rows
 from seeds.read import SeedSet
 from seeds.schema import AnnexCoverage, CorrelationRow, Fact
 
-BATCH = 1000
+# Rows per UNWIND statement. On the embedded store each statement has a fixed cost that a cold JVM pays
+# dearly; 5,000 rows took a fresh full load from 29 s to 17 s of wall time (benchmarks/load.py).
+BATCH = 5000
+SEED_LOAD_KEY = "seeds"
 
 
 def _iso(value: date | None) -> str | None:
@@ -35,7 +48,10 @@ def _iso(value: date | None) -> str | None:
 def fact_props(fact: Fact, **extra: Any) -> dict[str, Any]:
     """The stored properties of a fact: its provenance plus ``extra``, dates as ISO strings."""
     props = {"source": fact.source, "note": fact.note, "confidence": fact.confidence, **extra}
-    return {k: _iso(v) if isinstance(v, date) else v for k, v in props.items()}
+    for key, value in extra.items():
+        if isinstance(value, date):
+            props[key] = value.isoformat()
+    return props
 
 
 def annex_props(annex: AnnexCoverage | None) -> dict[str, Any]:
@@ -48,21 +64,39 @@ def annex_props(annex: AnnexCoverage | None) -> dict[str, Any]:
 
 
 def correlation_kinds(links: Iterable[CorrelationRow]) -> dict[tuple[str, str], str]:
-    """Kind of each link from the shape of its connected group: 1:1, 1:n, n:1 or n:n."""
-    group = nx.Graph()
-    for link in links:
-        group.add_edge(("from", hs_uid(link.from_version, link.from_code)),
-                       ("to", hs_uid(link.to_version, link.to_code)))
+    """Kind of each link from the shape of its connected group: 1:1, 1:n, n:1 or n:n.
+
+    The groups are the connected components of the bipartite graph of older codes (``from``) and
+    newer codes (``to``), found by union-find (a code is a different vertex on each side)."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(vertex: tuple[str, str]) -> tuple[str, str]:
+        parent.setdefault(vertex, vertex)
+        while parent[vertex] != vertex:
+            parent[vertex] = parent[parent[vertex]]
+            vertex = parent[vertex]
+        return vertex
+
+    edges = {(hs_uid(link.from_version, link.from_code), hs_uid(link.to_version, link.to_code)) for link in links}
+    for older, newer in edges:
+        a, b = root(("from", older)), root(("to", newer))
+        if a != b:
+            parent[a] = b
+    sides: dict[tuple[str, str], list[int]] = {}
+    for vertex in parent:
+        counts = sides.setdefault(root(vertex), [0, 0])
+        counts[0 if vertex[0] == "from" else 1] += 1
     kinds: dict[tuple[str, str], str] = {}
-    for component in nx.connected_components(group):
-        sources = sum(1 for side, _ in component if side == "from")
-        targets = len(component) - sources
-        kind = f"{'1' if sources == 1 else 'n'}:{'1' if targets == 1 else 'n'}"
-        for side, uid in component:
-            if side == "from":
-                for _, target in group.edges(("from", uid)):
-                    kinds[(uid, target[1])] = kind
+    for older, newer in edges:
+        sources, targets = sides[root(("from", older))]
+        kinds[(older, newer)] = f"{'1' if sources == 1 else 'n'}:{'1' if targets == 1 else 'n'}"
     return kinds
+
+
+@lru_cache(maxsize=None)
+def criteria_json(rule: str) -> str:
+    """The stored criteria tree of a rule text, compiled once per distinct text (annexes repeat them)."""
+    return criterion_to_json(parse_rule(rule))
 
 
 def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -99,7 +133,7 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
             {"code": i.code, "agreement": agreement, "props": fact_props(
                 i, agreement=agreement, kind=i.kind, title=i.title, signed=i.signed,
                 entry_into_force=i.entry_into_force, pairing=i.pairing, general_rule=i.general_rule, general_rule_note=i.general_rule_note,
-                general_criteria=criterion_to_json(parse_rule(i.general_rule)) if i.general_rule else None,
+                general_criteria=criteria_json(i.general_rule) if i.general_rule else None,
                 status=i.status, expected=i.expected,
                 origin_terms=i.origin.model_dump_json(by_alias=True) if i.origin else None)}
             for agreement, i in instruments]),
@@ -126,7 +160,7 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
             {"uid": f"{p.instrument}:{p.hs_version}:{p.scope}:{_iso(p.valid_from) or 'undated'}", "instrument": p.instrument,
              "target": hs_uid(p.hs_version, p.code), "props": fact_props(
                 p, instrument=p.instrument, hs_version=p.hs_version, scope=p.scope, ex=p.ex, rule=p.rule or p.text,
-                criteria=criterion_to_json(parse_rule(p.rule)) if p.rule else None, machine_evaluable=p.rule is not None,
+                criteria=criteria_json(p.rule) if p.rule else None, machine_evaluable=p.rule is not None,
                 text=p.text, reason=p.reason, licence=p.licence, valid_from=p.valid_from, valid_until=p.valid_until)}
             for p in seeds.psrs]),
         *tariff_rows(seeds),
@@ -135,22 +169,68 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
 
 @dataclass(frozen=True)
 class LoadSummary:
+    """Facts per statement (all of them are in the graph after the load) and the statements skipped
+    because the graph already held exactly what they write."""
+
     written: dict[str, int]
+    unchanged: tuple[str, ...] = field(default=())
+
+
+def statement_hashes(plan: list[tuple[str, list[dict[str, Any]]]], statements: dict[str, str]) -> dict[str, str]:
+    """A content hash per statement: its Cypher and the ``repr`` of its rows, which is exact for the
+    values rows hold (text, numbers, booleans, null, lists, maps in the order ``seed_rows`` builds them)."""
+    return {name: hashlib.sha256(repr((statements[name], rows)).encode()).hexdigest() for name, rows in plan}
+
+
+def _graph_revision(rows: list[dict[str, Any]]) -> tuple[str | None, int]:
+    """The revision the answer cache reads (``graph.cache.read_revision``: the highest, should a racing
+    first write have made two counters)."""
+    if not rows:
+        return None, 0
+    best = max(rows, key=lambda r: (r["revision"] or 0, r["epoch"] or ""))
+    return best["epoch"], int(best["revision"] or 0)
+
+
+def _recorded_hashes(marker: list[dict[str, Any]], revision: list[dict[str, Any]]) -> dict[str, str]:
+    """The hashes of the last load when the graph is still exactly as that load left it, else none."""
+    if len(marker) != 1 or not marker[0]["hashes"]:
+        return {}
+    epoch, current = _graph_revision(revision)
+    if epoch is None or (marker[0]["epoch"], marker[0]["revision"]) != (epoch, current):
+        return {}
+    return json.loads(marker[0]["hashes"])
+
+
+def _read_recorded(tx: ManagedTransaction) -> dict[str, str]:
+    return _recorded_hashes(tx.run(queries.SEED_LOAD_MARKER, key=SEED_LOAD_KEY).data(), tx.run(queries.GRAPH_REVISION).data())
 
 
 def load_seeds(store: Store, seeds: SeedSet) -> LoadSummary:
-    """Install the schema, then write every seed fact in a single transaction."""
-    install_schema(store)
+    """Install the schema, then write every seed fact the graph does not already hold, in a single
+    transaction; with nothing to write (same seeds, no write since the last load), no transaction."""
     plan = seed_rows(seeds)
     statements = queries.all_queries()
+    hashes = statement_hashes(plan, statements)
+    written = {name: len(rows) for name, rows in plan}
+    install_schema(store)
+    if store.read_tx(_read_recorded) == hashes:
+        return LoadSummary(written, tuple(written))
 
-    def write(tx: ManagedTransaction) -> None:
+    def write(tx: ManagedTransaction) -> tuple[str, ...]:
+        recorded = _read_recorded(tx)
+        unchanged = tuple(name for name, digest in hashes.items() if recorded.get(name) == digest)
         for name, rows in plan:
+            if name in unchanged:
+                continue
             for start in range(0, len(rows), BATCH):
                 tx.run(statements[name], rows=rows[start:start + BATCH]).consume()
+        epoch, revision = _graph_revision(tx.run(queries.ENSURE_GRAPH_REVISION, epoch=uuid.uuid4().hex).data())
+        # Store.write_tx bumps the revision by one when this work returns, in this transaction.
+        tx.run(queries.RECORD_SEED_LOAD, key=SEED_LOAD_KEY, hashes=json.dumps(hashes, sort_keys=True),
+               epoch=epoch, revision=revision + 1).consume()
+        return unchanged
 
-    store.write_tx(write)
-    return LoadSummary({name: len(rows) for name, rows in plan})
+    return LoadSummary(written, store.write_tx(write))
 
 
 def count_graph(store: Store) -> tuple[dict[str, int], dict[str, int]]:

@@ -13,6 +13,9 @@ neomodel reserves ``source`` as a Python attribute on relationships, so provenan
 
 from __future__ import annotations
 
+import re
+
+from neo4j.exceptions import Neo4jError
 from neomodel import (
     ArrayProperty,
     BooleanProperty,
@@ -24,6 +27,7 @@ from neomodel import (
     StructuredRel,
 )
 
+from graph import queries
 from graph.store import Store
 
 
@@ -313,7 +317,26 @@ def schema_statements() -> list[str]:
     return statements
 
 
+_SCHEMA_TARGET = re.compile(r"FOR \(n:(\w+)\) (REQUIRE|ON) \(?n\.(\w+)")
+
+
 def install_schema(store: Store) -> None:
-    """Create constraints and indexes; DDL runs one statement per transaction, as Neo4j requires."""
+    """Create the constraints and indexes that are missing; DDL runs one statement per transaction,
+    as Neo4j requires.
+
+    What exists is read first (one ``SHOW INDEXES``, both stores answer it): a graph that has them all
+    costs one round trip instead of one transaction per statement. A unique key counts as present only
+    with its constraint; anything not recognised is created (``IF NOT EXISTS`` keeps that harmless)."""
+    try:
+        present = {(tuple(r["labelsOrTypes"] or ()), tuple(r["properties"] or ()), r["owningConstraint"] is not None)
+                   for r in store.read(queries.SCHEMA_INDEXES)}
+    except Neo4jError:
+        present = set()
     for statement in schema_statements():
+        target = _SCHEMA_TARGET.search(statement)
+        if target:
+            label, kind, prop = target.groups()
+            unique = kind == "REQUIRE"
+            if ((label,), (prop,), True) in present or (not unique and ((label,), (prop,), False) in present):
+                continue
         store.schema_tx(lambda tx, s=statement: tx.run(s).consume())

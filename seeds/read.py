@@ -106,20 +106,28 @@ def _read_yaml(path: Path, model: type[M], out: _Collector) -> tuple[M | None, A
 def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]]:
     rows: list[tuple[int, M]] = []
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.reader(handle)
+        columns = next(reader, [])
         expected = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
-        unknown = [c for c in reader.fieldnames or [] if c not in expected]
+        unknown = [c for c in columns if c not in expected]
         if unknown:
             out.add(path, 1, ",".join(unknown), "unknown column(s)")
             return rows
+        width = len(columns)
+        validate = model.model_validate
         for line, record in numbered(reader):
-            values = {k: v.strip() for k, v in record.items() if k is not None and v is not None}
-            values = {k: v for k, v in values.items() if v != ""}
-            if None in record:
+            if not record:
+                continue
+            if len(record) > width:
                 out.add(path, line, "", "more values than columns")
                 continue
+            values = {}
+            for column, value in zip(columns, record):
+                value = value.strip()
+                if value:
+                    values[column] = value
             try:
-                rows.append((line, model.model_validate(values)))
+                rows.append((line, validate(values)))
             except ValidationError as exc:
                 out.add_validation(path, exc, lambda loc, line=line: line)
     return rows
@@ -159,9 +167,10 @@ def read_seeds(root: Path = BUNDLED) -> SeedSet:
         located.setdefault(kind, []).extend(items)
 
     if (root / "countries.csv").exists():
-        rows = _read_csv(root / "countries.csv", CountryRow, out)
+        path = root / "countries.csv"
+        rows = _read_csv(path, CountryRow, out)
         seeds.countries = [r for _, r in rows]
-        keep("country", ((r, Where(root / "countries.csv", line, ("code",))) for line, r in rows))
+        keep("country", ((r, Where(path, line, ("code",))) for line, r in rows))
     if (root / "blocs.yaml").exists():
         seeds.blocs, raw = _read_yaml(root / "blocs.yaml", BlocsFile, out)
         if seeds.blocs:
@@ -170,13 +179,15 @@ def read_seeds(root: Path = BUNDLED) -> SeedSet:
     if (root / "hs_versions.yaml").exists():
         seeds.versions, _ = _read_yaml(root / "hs_versions.yaml", HSVersionsFile, out)
     if (root / "hs_codes.csv").exists():
-        rows = _read_csv(root / "hs_codes.csv", HsCodeRow, out)
+        path = root / "hs_codes.csv"
+        rows = _read_csv(path, HsCodeRow, out)
         seeds.codes = [r for _, r in rows]
-        keep("code", ((r, Where(root / "hs_codes.csv", line, ("code",))) for line, r in rows))
+        keep("code", ((r, Where(path, line, ("code",))) for line, r in rows))
     if (root / "hs_correlations.csv").exists():
-        rows = _read_csv(root / "hs_correlations.csv", CorrelationRow, out)
+        path = root / "hs_correlations.csv"
+        rows = _read_csv(path, CorrelationRow, out)
         seeds.correlations = [r for _, r in rows]
-        keep("correlation", ((r, Where(root / "hs_correlations.csv", line, ())) for line, r in rows))
+        keep("correlation", ((r, Where(path, line, ())) for line, r in rows))
     for path in sorted((root / "agreements").glob("*.yaml")):
         parsed, raw = _read_yaml(path, AgreementFile, out)
         if parsed:

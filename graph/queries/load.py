@@ -1,5 +1,12 @@
 """Cypher: seed loading."""
 
+# The indexes that exist (constraint-backed ones name their constraint): graph.schema.install_schema
+# creates only the missing ones.
+SCHEMA_INDEXES = """
+SHOW INDEXES YIELD labelsOrTypes, properties, owningConstraint
+RETURN labelsOrTypes, properties, owningConstraint
+"""
+
 MERGE_COUNTRIES = """
 UNWIND $rows AS row
 MERGE (c:Country {code: row.code})
@@ -117,4 +124,25 @@ MERGE (p:Psr {uid: row.uid})
 SET p += row.props
 MERGE (p)<-[:HAS_PSR]-(i)
 MERGE (p)-[:APPLIES_TO]->(h)
+"""
+
+# What the last seed load recorded: a JSON map of statement name -> content hash, and the graph
+# revision (epoch, number) its commit produced (graph.load skips unchanged statements while the graph
+# is still at that revision).
+SEED_LOAD_MARKER = """
+MATCH (m:SeedLoad {key: $key})
+RETURN m.hashes AS hashes, m.epoch AS epoch, m.revision AS revision
+"""
+
+# The revision counter as BUMP_GRAPH_REVISION creates it, made here first so that a load on an empty
+# graph knows the epoch and number its own commit will leave.
+ENSURE_GRAPH_REVISION = """
+MERGE (r:GraphRevision {key: 'graph'})
+ON CREATE SET r.epoch = $epoch, r.revision = 0
+RETURN r.epoch AS epoch, r.revision AS revision
+"""
+
+RECORD_SEED_LOAD = """
+MERGE (m:SeedLoad {key: $key})
+SET m.hashes = $hashes, m.epoch = $epoch, m.revision = $revision
 """
