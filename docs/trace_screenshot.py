@@ -1,11 +1,12 @@
 """Make docs/trace.png: the example verdict's trace subgraph drawn with Cytoscape.js, the graph-drawing
-library the workbench page ships (``api/web/vendor/cytoscape``, MIT), in headless Chromium.
+library the workbench page ships (``api/web/vendor/cytoscape``, MIT), in headless Chromium; and, with
+``--workbench URL``, the docs/workbench-*.png screenshots of the page on a running ``origingraph serve``.
 
-Not part of the product or its tests; rerun it when the example, the trace query or the page's drawing
-style changes:
+Not part of the product or its tests; rerun it when the example, the trace query or the page changes:
 
     apt-get install chromium && .venv/bin/pip install -e '.[test]'   # Playwright drives Debian's chromium
     .venv/bin/origingraph load && .venv/bin/python docs/trace_screenshot.py
+    .venv/bin/origingraph serve & .venv/bin/python docs/trace_screenshot.py --workbench http://127.0.0.1:8000
 
 It runs the verdict's own ``trace_cypher`` query (``TRACE_SUBGRAPH``) on the store and draws every node
 and relationship the query returns (the instrument's agreement and the texts it amends included), with
@@ -14,11 +15,10 @@ the colours of the page's trace view (``api/web/trace.js``), then saves the scre
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from graph import queries
 from graph.origin import evaluate_shipment, read_bom, trace_params
@@ -26,6 +26,7 @@ from graph.store import open_store
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "tshirt-my-au.yaml"
+FAILING = HERE.parent / "examples" / "tshirt-printed-blank.yaml"
 CYTOSCAPE = HERE.parent / "api" / "web" / "vendor" / "cytoscape" / "cytoscape.min.js"
 CHROMIUM = "/usr/bin/chromium"
 COLOURS = {"Instrument": "#4C8EDA", "Agreement": "#2E5F9E", "Country": "#57C7E3", "Bloc": "#F79767",
@@ -71,12 +72,16 @@ def trace_graph() -> list[dict]:
     return nodes + rels
 
 
-def main(out: Path = HERE / "trace.png") -> None:
+def _browser(playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
+def trace_png(out: Path = HERE / "trace.png") -> None:
     elements = trace_graph()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = _browser(playwright)
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         legend = "".join(f'<span style="margin-right:14px"><span style="display:inline-block;width:11px;height:11px;'
                          f'border-radius:50%;background:{colour};margin-right:4px"></span>{kind}</span>'
@@ -88,8 +93,45 @@ def main(out: Path = HERE / "trace.png") -> None:
         drawn = page.evaluate(DRAW, elements)
         page.screenshot(path=str(out))
         browser.close()
-    print(f"{out}: {drawn} nodes, {len(elements) - drawn} relationships ({json.dumps(str(EXAMPLE.name))})")
+    print(f"{out}: {drawn} nodes, {len(elements) - drawn} relationships")
+
+
+def workbench_pngs(url: str) -> None:
+    """The page's panels answering the README's T-shirt questions, as a planner would click through them."""
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
+        page.goto(url.rstrip("/") + "/")
+        page.wait_for_selector("html[data-ready=true]", state="attached")
+        page.click("#lane-submit")
+        page.wait_for_selector("#lane-result .lane-answer")
+        page.locator("#lane").screenshot(path=str(HERE / "workbench-lane.png"))
+        page.fill("#bom-text", EXAMPLE.read_text())
+        page.click("#bom-submit")
+        page.wait_for_function("() => window.workbench.traces['AANZFTA-P2'] !== undefined")
+        page.locator("#bom").screenshot(path=str(HERE / "workbench-verdict.png"))
+        page.click("#compare-submit")
+        page.wait_for_selector("#compare-result table.ranked")
+        page.locator("#compare").screenshot(path=str(HERE / "workbench-compare.png"))
+        page.click("#diff-submit")
+        page.wait_for_selector("#diff-result table.changes")
+        page.locator("#diff").screenshot(path=str(HERE / "workbench-diff.png"))
+        page.fill("#bom-text", FAILING.read_text())
+        page.click("#bom-submit")
+        failed = page.locator("#bom-result article.verdict-no[data-instrument='AANZFTA-P2']")
+        failed.locator("button.advice-button").click()
+        failed.locator(".advice-answer").wait_for()
+        failed.screenshot(path=str(HERE / "workbench-advice.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(HERE / "workbench-narrow.png"))
+        browser.close()
+    print(f"{HERE}/workbench-*.png")
 
 
 if __name__ == "__main__":
-    main(*(Path(a) for a in sys.argv[1:2]))
+    if sys.argv[1:2] == ["--workbench"]:
+        workbench_pngs(sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8000")
+    else:
+        trace_png(*(Path(a) for a in sys.argv[1:2]))

@@ -3,8 +3,7 @@ Playwright's Python API against a live uvicorn on 127.0.0.1 serving the session'
 
 What the page shows is checked against the JSON the API gives for the same request, since the page
 only ever uses the public API. Without Playwright or ``/usr/bin/chromium`` the browser tests skip
-locally and fail under CI (``CI`` set; ``.ci/run`` installs the browser). Set
-``ORIGINGRAPH_WORKBENCH_SCREENSHOTS=docs`` to write the ``workbench-*.png`` screenshots there.
+locally and fail under CI (``CI`` set; ``.ci/run`` installs the browser).
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ANSWERED_WITH_A_PROBLEM = "Failed to load resource: the server responded with a status of 4"
 """What Chromium logs for every 4xx answer: a BOM with a bad line is meant to get one."""
-SCREENSHOTS = os.environ.get("ORIGINGRAPH_WORKBENCH_SCREENSHOTS")
 
 FAILING_EXAMPLE = REPO / "examples" / "tshirt-printed-blank.yaml"
 """The README's failing example: not originating under AANZFTA-P2, fixed by sourcing advice."""
@@ -121,14 +119,6 @@ def _evaluate(page, text: str) -> None:
     page.click("#bom-submit")
     page.wait_for_selector("#bom-result .report, #bom-result .problem")
     page.wait_for_function("() => document.querySelector('#bom-result').getAttribute('aria-busy') === null")
-
-
-def _shot(page, name: str, selector: str | None = None) -> None:
-    if not SCREENSHOTS:
-        return
-    target = Path(SCREENSHOTS) / f"workbench-{name}.png"
-    (page.locator(selector) if selector else page).screenshot(path=str(target), **({} if selector else
-                                                                                    {"full_page": True}))
 
 
 def _has_advice(api: httpx.Client) -> bool:
@@ -228,7 +218,6 @@ def test_lane_shows_instruments_dual_running_and_rule_status(page, api: httpx.Cl
     assert "supersedes AANZFTA for this pair" in p2
     pending_words = "No text is pending" if not expected["pending"] else "Pending texts"
     assert pending_words in page.locator("#lane-result").inner_text()
-    _shot(page, "lane", "#lane")
 
 
 def test_example_bom_verdict_numbers_explanation_and_drawn_trace(page, api: httpx.Client) -> None:
@@ -273,7 +262,6 @@ def test_example_bom_verdict_numbers_explanation_and_drawn_trace(page, api: http
     # Interactive: tapping a node shows the fact behind it.
     page.evaluate("window.workbench.traces['AANZFTA-P2'].getElementById('instrument:AANZFTA-P2').emit('tap')")
     assert "Instrument AANZFTA-P2" in card.locator(".trace-detail").inner_text()
-    _shot(page, "verdict", "#bom")
 
 
 def _trace_node_count(facts: list[dict]) -> int:
@@ -352,7 +340,6 @@ def test_comparison_is_a_ranked_table_with_every_layer(page, api: httpx.Client) 
             assert row["landed_amount"] in text
     us = next(r for r in expected["rows"] if r["label"] == "CN to US")
     assert len(us["layers"]) >= 2  # MFN plus the US overlays, each shown
-    _shot(page, "compare", "#compare")
 
 
 def test_changes_between_two_dates(page, api: httpx.Client) -> None:
@@ -367,7 +354,6 @@ def test_changes_between_two_dates(page, api: httpx.Client) -> None:
     assert rows.count() == len(expected["changes"]) >= 1
     instrument = page.locator("#diff-result tr[data-kind=instrument]").first.inner_text()
     assert "AANZFTA-P2" in instrument and "AANZFTA" in instrument
-    _shot(page, "diff", "#diff")
 
 
 def test_advice_for_a_failing_bom_loads_a_bom_that_originates(page, api: httpx.Client) -> None:
@@ -388,7 +374,6 @@ def test_advice_for_a_failing_bom_loads_a_bom_that_originates(page, api: httpx.C
     for gap in advice["gaps"]:
         assert gap["reason"] in card.locator(".advice-answer").inner_text()
     load = shown.first.locator("button.load-bom")
-    _shot(page, "advice", "#bom")
     load.click()
     page.wait_for_function("() => document.querySelector('#bom-result').getAttribute('aria-busy') === null"
                            " && document.querySelector('#bom-result .report') !== null"
@@ -411,4 +396,3 @@ def test_every_control_has_a_label_and_a_narrow_screen_does_not_scroll_sideways(
     page.wait_for_timeout(300)
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
-    _shot(page, "narrow")

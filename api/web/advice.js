@@ -18,7 +18,7 @@ export function adviceView(advice, onLoad) {
     h("h5", {}, advice.status === "suggestions"
       ? `${suggestions.length} way${suggestions.length === 1 ? "" : "s"} to originate under ${advice.instrument}, least value to move first`
       : HEADLINE[advice.status] || advice.status),
-    h("p", {class: "sub"}, advice.reason),
+    advice.status === "suggestions" ? null : h("p", {class: "sub"}, advice.reason),
     advice.provisional ? h("p", {class: "sub"}, `Provisional: ${advice.provisional_reason}`) : null,
     gaps(advice.gaps || []),
     suggestions.length ? h("ol", {class: "suggestions"}, suggestions.map((s) => suggestion(s, onLoad))) : null,

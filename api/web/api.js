@@ -53,6 +53,7 @@ export function bomFormat(text, chosen, fileName) {
   if (suffix === "yaml" || suffix === "yml") return "yaml";
   const start = text.trimStart();
   if (start.startsWith("{") || start.startsWith("[")) return "json";
+  // A YAML document may open with comments; a CSV export opens with its header row (no "key: value").
   const first = start.split("\n", 1)[0];
-  return first.includes(",") && !first.includes(":") ? "csv" : "yaml";
+  return !first.startsWith("#") && first.includes(",") && !/:\s/.test(first) ? "csv" : "yaml";
 }
