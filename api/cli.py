@@ -18,6 +18,7 @@ from api.arguments import country, iso_date
 from api.batch_cli import add_parser as add_batch_parser
 from api.compare_cli import add_parser as add_compare_parser
 from api.import_cli import add_parser as add_import_parser
+from api.proof_cli import add_parser as add_proof_parser
 from api.store_cli import add_parser as add_store_parser, duration
 
 if TYPE_CHECKING:
@@ -304,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_batch_parser(sub)
     add_store_parser(sub)
+    add_proof_parser(sub)
 
     browser = sub.add_parser("browser", help="print a Neo4j Browser script that draws an answer as a graph")
     views = browser.add_subparsers(dest="question", required=True)

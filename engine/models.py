@@ -25,7 +25,7 @@ from engine.terms import OriginTerms
 from engine.terms.consignment import ConsignmentTerms
 from engine.terms.cumulation import Cumulation
 from engine.terms.fungible import FungibleTerms
-from engine.terms.proof import FobRule, ProofOption
+from engine.terms.proof import ExistingProof, FobRule, ProofOption
 from engine.terms.tolerance import Tolerance
 
 __all__ = [
@@ -248,6 +248,7 @@ class Shipment(_Frozen):
     legs: tuple[Leg, ...] = ()
     invoice_value: NonNegative | None = None
     currency: str | None = None
+    proof: ExistingProof | None = None
 
 
 # --------------------------------------------------------------------------- instrument
@@ -268,7 +269,9 @@ class Instrument(_Frozen):
 class Psr(_Frozen):
     """The product-specific rule the graph selected for an HS code; ``criterion`` None means the
     rule is kept as text only (not machine-evaluable, e.g. an imported rule whose wording has no
-    unambiguous structured form), so origin under it is for a person to judge."""
+    unambiguous structured form), so origin under it is for a person to judge. ``text`` is the annex
+    wording the rule was compiled from (when the source gave one) and ``notes`` what the compiler
+    recorded beside it (an introductory note it did not evaluate, a default RVC method)."""
 
     uid: str
     instrument: str
@@ -277,6 +280,8 @@ class Psr(_Frozen):
     rule: str
     criterion: Criterion | None = None
     source: str = ""
+    text: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 class CodeMapping(_Frozen):

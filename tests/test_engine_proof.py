@@ -107,3 +107,9 @@ def test_validity_and_retention_by_exporter_country():
     assert proof_requirement(ship("MY", "TH"), ATIGA, None).retention_years == 7
     req = proof_requirement(ship("VN", "TH"), ATIGA, None)
     assert req.retention_years == 3 and req.validity_months == 12
+
+
+def test_validity_runs_to_the_day_before_the_same_date_a_year_later():
+    from engine.terms.proof import last_day_of_validity
+    assert last_day_of_validity(date(2020, 9, 19), 12) == date(2021, 9, 18)
+    assert last_day_of_validity(date(2020, 12, 20), 12) == date(2021, 12, 19)

@@ -76,3 +76,47 @@ def test_atiga_fob_belongs_to_each_proof_option(seeded: Store, cli, client: Test
     line = next(l for l in text.stdout.splitlines() if "proof:" in l and "AWSC" in l)
     assert "AWSC origin declaration (FOB value must be shown)" in line
     assert "e-Form D (FOB" not in line
+
+
+def _acceptance(cli, client: TestClient, proof: str, issued: str, presented: str) -> dict:
+    """The ATIGA-P1 answer for MY -> TH, the same through the CLI and the API."""
+    params = {"exporter": "MY", "importer": "TH", "type": proof, "issued": issued, "presented": presented}
+    run = cli("proof", *(f"--{k}={v}" for k, v in params.items()), "--json")
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    response = client.get("/v1/proof/acceptance", params=params)
+    assert response.status_code == 200, response.text
+    assert response.json() == answer
+    return next(a for a in answer["answers"] if a["instrument"] == "ATIGA-P1")
+
+
+@pytest.mark.parametrize(("proof", "issued", "presented", "accepted", "why"), [
+    ("SC1/SC2 self-certification (pilot)", "2020-09-19", "2021-09-18", True, "accepted until 2021-09-18"),
+    ("SC1/SC2 self-certification (pilot)", "2020-09-19", "2021-09-19", False, "only until 2021-09-18"),
+    ("SC1/SC2 self-certification (pilot)", "2020-09-20", "2020-10-01", False, "could be issued only until 2020-09-19"),
+    ("Form D (old format)", "2020-12-20", "2021-12-19", True, "accepted until 2021-12-19"),
+    ("Form D (old format)", "2020-12-21", "2021-01-05", False, "could be issued only until 2020-12-20"),
+    ("Form D (old format)", "2020-06-01", "2021-06-01", False, "expired"),
+    ("e-form d", "2024-03-01", "2025-02-28", True, "within its validity (until 2025-02-28)"),
+    ("e-Form D", "2024-03-01", "2025-03-01", False, "until 2025-02-28: expired"),
+    ("Form E", "2024-03-01", "2024-04-01", False, "records no proof 'Form E'"),
+])
+def test_proof_acceptance_with_transition_windows(seeded: Store, cli, client: TestClient, proof: str, issued: str,
+                                                  presented: str, accepted: bool, why: str) -> None:
+    answer = _acceptance(cli, client, proof, issued, presented)
+    assert answer["accepted"] is accepted and why in answer["reason"], answer
+
+
+def test_evaluate_answers_acceptance_of_the_proof_the_shipment_names(seeded: Store, cli, client: TestClient,
+                                                                      tmp_path: Path) -> None:
+    path = tmp_path / "laptop-proof.yaml"
+    path.write_text(LAPTOP.replace("IMPORTER", "TH").replace(
+        'date: "2025-06-01"}', 'date: "2021-10-01", proof: {type: "SC1/SC2 self-certification (pilot)", '
+                               'issued: "2020-09-19"}}'))
+    run = cli("evaluate", str(path), "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert client.post("/v1/origin/evaluate", json=yaml.safe_load(path.read_text())).json() == report
+    verdict = next(v for v in report["verdicts"] if v["instrument"] == "ATIGA-P1")
+    acceptance = verdict["proof"]["acceptance"]
+    assert acceptance["accepted"] is False and "only until 2021-09-18" in acceptance["reason"]

@@ -10,7 +10,8 @@ instrument's ``fob_on_certificate``. The kinds of proof are the one list :data:`
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -20,9 +21,10 @@ from engine.dated import Dated
 
 if TYPE_CHECKING:
     from engine.models import Instrument, Shipment
+    from engine.terms import OriginTerms
 
-__all__ = ["PROOF_KINDS", "FobRule", "ProofChoice", "ProofOption", "ProofRequirement", "fob_required",
-           "proof_requirement"]
+__all__ = ["PROOF_KINDS", "ExistingProof", "FobRule", "ProofAcceptance", "ProofChoice", "ProofOption",
+           "ProofRequirement", "fob_required", "last_day_of_validity", "proof_acceptance", "proof_requirement"]
 
 #: The one list of kinds of proof of origin: a new kind is one name here.
 PROOF_KINDS = ("certificate", "declaration", "statement")
@@ -66,6 +68,9 @@ class ProofOption(_Frozen, Dated):
     note: str | None = None
     article: str | None = None
     fob: FobRule | None = None
+    accepted_until: date | None = None
+    """Last day a document of this option is accepted at all, however recently it was issued (a
+    transition window: old-format Form D issued up to 2020-12-20 accepted until 2021-12-19)."""
     record_retention_years: int | None = Field(default=None, ge=1)
     """Years the records behind this proof must be kept when it is used (AWSC: 3), besides the
     instrument's per-country ``record_retention_years``."""
@@ -85,6 +90,29 @@ class ProofChoice(_Frozen):
     fob_reason: str | None = None
 
 
+class ExistingProof(_Frozen):
+    """A proof the exporter already holds: its option name (``type``) and the day it was issued or
+    the declaration made."""
+
+    type: str = Field(min_length=1)
+    issued: date
+
+
+class ProofAcceptance(_Frozen):
+    """Is a document of ``proof`` issued on ``issued`` accepted when presented on ``presented``?"""
+
+    instrument: str
+    proof: str
+    issued: date
+    presented: date
+    accepted: bool
+    reason: str
+    valid_until: date | None = None
+    accepted_until: date | None = None
+    article: str | None = None
+    note: str | None = None
+
+
 class ProofRequirement(_Frozen):
     """``fob_required`` / ``fob_reason``: the instrument's own FOB rule (what a certificate shows);
     each option carries its own answer."""
@@ -95,12 +123,14 @@ class ProofRequirement(_Frozen):
     fob_reason: str
     validity_months: int | None
     retention_years: int | None
+    acceptance: ProofAcceptance | None = None
 
 
 def proof_requirement(shipment: Shipment, instrument: Instrument,
                       qualified_by_rvc: bool | None) -> ProofRequirement:
     """``qualified_by_rvc``: whether the alternative that qualified the good uses RVC (None
-    when the good does not qualify)."""
+    when the good does not qualify). When the shipment names the proof it holds, whether that proof
+    is accepted on the shipment date is answered too."""
     terms = instrument.terms
     options, rejected = [], []
     for option in terms.proofs:
@@ -117,7 +147,53 @@ def proof_requirement(shipment: Shipment, instrument: Instrument,
     return ProofRequirement(
         options=tuple(options), rejected=tuple(rejected), fob_required=required,
         fob_reason=reason, validity_months=terms.certificate_validity_months,
-        retention_years=retention.get(shipment.exporter, retention.get("*")))
+        retention_years=retention.get(shipment.exporter, retention.get("*")),
+        acceptance=proof_acceptance(terms, instrument.code, shipment.proof.type, shipment.proof.issued, shipment.date)
+        if shipment.proof else None)
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day_of_validity(issued: date, months: int) -> date:
+    """A proof valid ``months`` from its issue: issued 2020-09-19, 12 months -> last day 2021-09-18."""
+    return _add_months(issued, months) - timedelta(days=1)
+
+
+def proof_acceptance(terms: OriginTerms, code: str, proof: str, issued: date, presented: date) -> ProofAcceptance:
+    """Whether a document of the option named ``proof`` (case and spacing ignored) issued on ``issued``
+    is accepted on ``presented``: it must have been issuable that day, be presented within the
+    instrument's validity, and not after the option's ``accepted_until`` (a transition window)."""
+    wanted = " ".join(proof.split()).casefold()
+    option = next((o for o in terms.proofs if " ".join(o.name.split()).casefold() == wanted), None)
+    base = {"instrument": code, "proof": option.name if option else proof, "issued": issued, "presented": presented}
+    if option is None:
+        offered = ", ".join(o.name for o in terms.proofs) or "none recorded"
+        return ProofAcceptance(**base, accepted=False, reason=f"{code} records no proof {proof!r}; its proofs: {offered}")
+    base |= {"article": option.article, "note": option.note, "accepted_until": option.accepted_until}
+    months = terms.certificate_validity_months
+    valid_until = last_day_of_validity(issued, months) if months else None
+    base["valid_until"] = valid_until
+    if presented < issued:
+        return ProofAcceptance(**base, accepted=False, reason=f"presented {presented}, before it was issued {issued}")
+    if not option.in_force_on(issued):
+        when = f"from {option.valid_from}" if option.valid_from and issued < option.valid_from \
+            else f"until {option.valid_until}"
+        return ProofAcceptance(**base, accepted=False, reason=f"{option.name} could be issued only {when}, not on {issued}")
+    if option.accepted_until and presented > option.accepted_until:
+        return ProofAcceptance(**base, accepted=False,
+                               reason=f"{option.name} is accepted only until {option.accepted_until} (transition)")
+    if valid_until and presented > valid_until:
+        return ProofAcceptance(**base, accepted=False,
+                               reason=f"valid {months} months from {issued}, so until {valid_until}: expired on {presented}")
+    within = f"within its validity (until {valid_until})" if valid_until else "no validity period recorded"
+    window = f"; accepted until {option.accepted_until} (transition)" if option.accepted_until else ""
+    return ProofAcceptance(**base, accepted=True, reason=f"issued {issued}, when {option.name} could be issued; "
+                                                         f"presented {presented} {within}{window}")
 
 
 def _why_not(option: ProofOption, shipment: Shipment) -> str | None:

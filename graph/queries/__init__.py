@@ -78,6 +78,10 @@ from graph.queries.load import (
     MERGE_PARTIES,
     MERGE_RESERVATIONS,
     MERGE_PSRS,
+    SCHEMA_INDEXES,
+    SEED_LOAD_MARKER,
+    ENSURE_GRAPH_REVISION,
+    RECORD_SEED_LOAD,
 )
 from graph.queries.origin import (
     INSTRUMENT_CONTEXTS_ON_DATE,

@@ -1,0 +1,31 @@
+"""Proof acceptance: is a proof of origin issued on a date accepted when presented on another?"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import CountryCode, IsoDate, StoreDep
+from api.models import model_response
+from api.problems import responses
+from graph.proof import ProofAnswer, proof_accepted
+
+router = APIRouter(prefix="/v1/proof", tags=["origin"])
+
+
+@router.get("/acceptance", response_model=ProofAnswer, responses=responses(404, 422, 503))
+def acceptance(store: StoreDep,
+               exporter: Annotated[CountryCode, Query(description="Exporting country.", examples=["MY"])],
+               importer: Annotated[CountryCode, Query(description="Importing country.", examples=["TH"])],
+               type: Annotated[str, Query(min_length=1, max_length=200, description="The proof option's name.",
+                                          examples=["Form D (old format)"])],
+               issued: Annotated[IsoDate, Query(description="Day it was issued (or the declaration made).",
+                                                examples=["2020-12-01"])],
+               presented: Annotated[IsoDate, Query(description="Day it is presented to the importing customs.",
+                                                   examples=["2021-06-01"])]) -> Response:
+    """Under every instrument binding the pair on ``presented``: whether the document is accepted
+    (issuable that day, within its validity, inside any transition window), with the reason.
+
+    The same JSON as `origingraph proof --exporter .. --importer .. --type .. --issued .. --presented .. --json`."""
+    return model_response(proof_accepted(store, exporter, importer, type, issued, presented))

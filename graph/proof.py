@@ -1,0 +1,44 @@
+"""Proof acceptance as a question: is a document of this type, issued on X, accepted when presented
+on Y between these two countries? Answered under every instrument binding the pair on the
+presentation day, from its origin terms (the transition windows are seed data)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.models import Shipment
+from engine.terms.proof import ProofAcceptance, proof_acceptance
+from graph.applicability import rules_between
+from graph.cache import graph_view
+from graph.origin import pair_context
+from graph.store import Store
+
+__all__ = ["ProofAnswer", "proof_accepted"]
+
+
+class ProofAnswer(BaseModel):
+    """One answer per instrument binding the pair on ``presented``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    exporter: str
+    importer: str
+    proof: str
+    issued: date
+    presented: date
+    answers: tuple[ProofAcceptance, ...]
+    notes: tuple[str, ...] = ()
+
+
+def proof_accepted(store: Store, exporter: str, importer: str, proof: str, issued: date,
+                   presented: date) -> ProofAnswer:
+    view = graph_view(store)
+    pair = rules_between(view, exporter, importer, presented)
+    shipment = Shipment(exporter=exporter, importer=importer, date=presented)
+    answers = tuple(proof_acceptance(pair_context(view, item, shipment).instrument.terms, item.instrument, proof,
+                                     issued, presented) for item in pair.instruments)
+    notes = () if answers else (f"no instrument binds {exporter}-{importer} on {presented}: no preference to prove",)
+    return ProofAnswer(exporter=exporter, importer=importer, proof=proof, issued=issued, presented=presented,
+                       answers=answers, notes=notes)
