@@ -19,6 +19,7 @@ from api.batch_cli import add_parser as add_batch_parser
 from api.compare_cli import add_parser as add_compare_parser
 from api.import_cli import add_parser as add_import_parser
 from api.proof_cli import add_parser as add_proof_parser
+from api.records_cli import add_certificate_arguments, add_parser as add_records_parser
 from api.store_cli import add_parser as add_store_parser, duration
 
 if TYPE_CHECKING:
@@ -103,6 +104,11 @@ def _print_rule(item: InstrumentRules) -> None:
     label = _STATUS_WORDS[item.rule_status] if item.rule_status != "psr" else what
     flag = "  [AMBIGUOUS]" if psr.ambiguous else ""
     print(f"      {label} ({psr.schedule_version}): {psr.rule}{flag}")
+    annex = psr.match.psr if psr.match else None
+    if annex is not None and annex.text and annex.text != psr.rule:
+        print(f"        annex text: {annex.text}")
+    for note in annex.notes if annex is not None else ():
+        print(f"        - compiled with: {note}")
     if item.rule_status != "psr":
         print(f"        {item.rule_status_reason}")
     for note in psr.notes:
@@ -183,13 +189,24 @@ def _shipment(document, args: argparse.Namespace, path: Path) -> Shipment:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from api.records_cli import certificate_request, print_recorded
+    from engine.certificate import from_report
     from graph.origin import evaluate_shipment, read_bom
+    from graph.records import record_verdicts
     from graph.store import open_store
 
     with open_store() as store:
         document = read_bom(store, args.bom)
-        report = evaluate_shipment(store, document.product, _shipment(document, args, args.bom))
-    print(as_json(report)) if args.json else _print_origin(report)
+        shipment = _shipment(document, args, args.bom)
+        report = evaluate_shipment(store, document.product, shipment)
+        export = from_report(report, document.product, shipment, certificate_request(args)) if args.export else None
+        recorded = record_verdicts(store, document.product, shipment, report.verdicts, str(args.bom)) \
+            if args.record else ()
+    if export is not None:
+        print(export.to_json())
+    else:
+        print(as_json(report)) if args.json else _print_origin(report)
+    print_recorded(recorded, to_stderr=bool(args.json or export))
     return 0
 
 
@@ -247,8 +264,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Every parser of the command (``add_subparsers`` makes its parsers of the parent's class, so the
+    subcommands' modules get it too): a long option is never read from an abbreviation, so a mistyped
+    or shortened flag is an error instead of another flag (``--export`` read as ``--exporter``)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})  # type: ignore[arg-type]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="origingraph",
         description="Preferential rules of origin on a graph. Uses Neo4j when NEO4J_URI is set, "
                     "else the embedded store in ORIGINGRAPH_DATA, run by a background service that "
@@ -289,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--importer", type=country)
     ev.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
     ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.add_argument("--export", choices=["wco-co"], help="print certificate-of-origin data instead (wco-co: shaped "
+                                                         "after the WCO Data Model 4.2.0 CO package, docs/wco-co.md)")
+    ev.add_argument("--record", action="store_true", help="append the verdicts to the tamper-evident record chain "
+                                                          "(see origingraph records)")
+    add_certificate_arguments(ev)
     ev.set_defaults(run=cmd_evaluate)
 
     diff = sub.add_parser("diff", help="what changes for BOMs between two dates, and why")
@@ -305,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_batch_parser(sub)
     add_store_parser(sub)
+    add_records_parser(sub)
     add_proof_parser(sub)
 
     browser = sub.add_parser("browser", help="print a Neo4j Browser script that draws an answer as a graph")
@@ -332,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
 _REPORTED = (("seeds.read", "SeedError", 2, "\nnothing was written."),
              ("graph.errors", "NotFound", 2, ""),
              ("engine.bom_input", "BomError", 2, ""),
+             ("engine.certificate", "CertificateRefused", 2, ""),
              ("graph.store", "StoreError", 3, ""),
              ("graph.embedded", "EmbeddedStoreError", 3, ""))
 _NO_GRAPH = ("browser", "store")

@@ -278,6 +278,39 @@ class TariffMeasure(StructuredNode):
     covers = RelationshipTo(HSCode, "COVERS")
 
 
+class VerdictRecord(StructuredNode):
+    """One recorded verdict of the append-only hash chain ``chain`` (``graph.records``): ``content`` is the
+    canonical JSON that was hashed (``engine.records``), ``hash`` its SHA-256; ``uid`` is ``CHAIN:SEQ``. The
+    other properties repeat fields of ``content`` for queries, and ``records verify`` checks they still do."""
+
+    uid = StringProperty(unique_index=True, required=True)
+    chain = StringProperty(index=True)
+    seq = IntegerProperty()
+    hash = StringProperty()
+    previous_hash = StringProperty()
+    content = StringProperty()
+    recorded_at = StringProperty()
+    sku = StringProperty()
+    exporter = StringProperty()
+    importer = StringProperty()
+    shipment_date = DateProperty()
+    agreement = StringProperty()
+    instrument = StringProperty()
+    originating = BooleanProperty()
+    rule_data_hash = StringProperty()
+    keep_until = DateProperty(index=True)
+    recorded_after = RelationshipTo("VerdictRecord", "RECORDED_AFTER")
+
+
+class RecordChain(StructuredNode):
+    """The head of a record chain: how many records it has had and the hash of the last one. Appends take
+    it first, in their transaction, so the chain never forks."""
+
+    key = StringProperty(unique_index=True, required=True)
+    length = IntegerProperty()
+    head = StringProperty()
+
+
 class GraphRevision(StructuredNode):
     """The one counter (``key`` 'graph') every managed write bumps in its own transaction
     (``Store.write_tx``); caches of graph answers are keyed by ``(epoch, revision)`` (``graph.cache``).
@@ -294,7 +327,7 @@ class GraphRevision(StructuredNode):
 
 NODE_CLASSES: tuple[type[StructuredNode], ...] = (
     Agreement, HSVersion, HSCode, Instrument, Provision, Bloc, Country, Psr, Material, Product,
-    TariffMeasure,
+    TariffMeasure, VerdictRecord, RecordChain,
 )
 
 

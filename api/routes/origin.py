@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import yaml
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -17,6 +17,7 @@ from api.deps import CountryCode, IsoDate, StoreDep
 from api.limits import Limits, check_material_count
 from api.models import documented, model_response
 from api.problems import ApiProblem, FieldError, name_fields, responses
+from api.routes.records import EvaluateOptions, authorise_record, evaluate_options, evaluation_answer
 from engine.bom_input import BomDocument, BomError
 from engine.models import Material, Product, Shipment
 from graph.diff import DateDiff, diff_dates
@@ -186,7 +187,8 @@ async def evaluate(request: Request, store: StoreDep,
                    importer: Annotated[CountryCode | None, Query(description="Overrides the shipment's importer.",
                                                                  examples=["AU"])] = None,
                    date: Annotated[IsoDate | None, Query(description="Overrides the shipment's date, YYYY-MM-DD.",
-                                                         examples=["2025-06-02"])] = None) -> Response:
+                                                         examples=["2025-06-02"])] = None,
+                   options: Annotated[EvaluateOptions, Depends(evaluate_options)] = EvaluateOptions()) -> Response:
     """A verdict for the product under every instrument binding the shipment's exporter and importer on its
     date: originating or not, by which alternative of the rule, the numbers (VNM, RVC, MaxNOM), cumulation
     used, consignment, the proof of origin to use, and the graph facts behind it (with a Neo4j Browser script).
@@ -195,7 +197,10 @@ async def evaluate(request: Request, store: StoreDep,
     the query), or `{"sku": .., "shipment": ..}` for a BOM stored with `PUT /v1/products/{sku}/bom`.
     Query parameters override the shipment, as the CLI's flags do. A bad document line is a 422 naming it.
 
-    The same JSON as `origingraph evaluate BOM --json`."""
+    The same JSON as `origingraph evaluate BOM --json`; `format=wco-co` answers certificate-of-origin data
+    instead (`--export wco-co`), `record=true` (with the API key) appends the verdicts to the record chain
+    (`--record`; the records' ids in `X-Origingraph-Records`)."""
+    await authorise_record(request, options)
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media not in JSON_TYPES + YAML_TYPES + CSV_TYPES:
         raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
@@ -204,11 +209,12 @@ async def evaluate(request: Request, store: StoreDep,
     name_fields(request, sku="body.sku")
     flags = {k: v for k, v in (("exporter", exporter), ("importer", importer), ("date", date)) if v}
 
-    def run() -> OriginReport:
+    def run() -> tuple[Product, Shipment, OriginReport]:
         product, shipment = _document(store, text, media, request.app.state.limits)
-        return evaluate_shipment(store, product, _shipment(shipment, flags))
+        shipment = _shipment(shipment, flags)
+        return product, shipment, evaluate_shipment(store, product, shipment)
 
-    return model_response(await request.app.state.bom_workers.run(run, "BOM evaluation"))
+    return await evaluation_answer(store, *await request.app.state.bom_workers.run(run, "BOM evaluation"), options)
 
 
 @router.post("/changes", response_model=DateDiff, openapi_extra=_BODY, responses=responses(404, 415, 422, 503))
