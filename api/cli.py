@@ -104,6 +104,11 @@ def _print_rule(item: InstrumentRules) -> None:
     label = _STATUS_WORDS[item.rule_status] if item.rule_status != "psr" else what
     flag = "  [AMBIGUOUS]" if psr.ambiguous else ""
     print(f"      {label} ({psr.schedule_version}): {psr.rule}{flag}")
+    annex = psr.match.psr if psr.match else None
+    if annex is not None and annex.text and annex.text != psr.rule:
+        print(f"        annex text: {annex.text}")
+    for note in annex.notes if annex is not None else ():
+        print(f"        - compiled with: {note}")
     if item.rule_status != "psr":
         print(f"        {item.rule_status_reason}")
     for note in psr.notes:

@@ -767,7 +767,7 @@ def psr_table_plan(table: PsrTable, instrument: str, hs_version: str, codes: lis
                 "rule": compiled.rule or line.rule_text,
                 "criteria": criterion_to_json(parse_rule(compiled.rule)) if compiled.rule else None,
                 "machine_evaluable": compiled.rule is not None, "reason": compiled.reason, "text": line.rule_text,
-                "compile_notes": list(compiled.notes), "code_as_written": line.code_text,
+                "rule_notes": list(compiled.notes), "code_as_written": line.code_text,
                 "description": line.description, "note": line.note, "valid_from": None, "valid_until": None,
                 "source": f"{table.source}, row {line.row}"}})
             targets.extend({"psr": uid, "target": hs_uid(hs_version, c)} for c in covered)

@@ -31,7 +31,7 @@ def _match(row: dict) -> PsrMatch:
     return PsrMatch(
         psr=Psr(uid=p["uid"], instrument=p["instrument"], hs_version=p["hs_version"], scope=p["scope"],
                 rule=p["rule"], criterion=criterion_from_json(p["criteria"]) if p.get("criteria") else None,
-                source=p.get("source") or ""),
+                source=p.get("source") or "", text=p.get("text"), notes=tuple(p.get("rule_notes") or ())),
         defined_by=row["defined_by"], level=row["level"], ex=bool(p.get("ex")),
         valid_from=p.get("valid_from"), valid_until=p.get("valid_until"), note=p.get("note"),
         text_only_reason=None if p.get("criteria") else p.get("reason") or "not machine-evaluable",

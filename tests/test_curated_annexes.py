@@ -54,6 +54,7 @@ def test_sampled_codes_answer_the_compiled_annex_line(seeded: Store, exporter: s
     assert psr.rule == psr.match.psr.rule == rule
     assert render_rule(parse_rule(rule)) == rule and psr.criterion is not None
     assert psr.match.note.startswith("Annex line ")  # the annex line the row comes from
+    assert psr.match.psr.text and psr.match.psr.text != rule  # the annex wording it was compiled from
     assert " @ " in psr.match.psr.source  # the transcription and its commit
 
 

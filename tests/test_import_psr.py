@@ -110,7 +110,7 @@ def test_import_csv_compiles_rows_keeps_text_only_and_records_the_annex(annex_st
     assert (t_shirt.rule_status, t_shirt.rule.rule, t_shirt.rule.match.psr.scope) == ("psr", "CC", "6109")
     cotton = rule_answer(annex_store, "PSRX", "611020", "HS2022", D)
     assert cotton.rule_status == "text_only" and cotton.rule.criterion is None
-    assert cotton.rule.match.ex and cotton.rule.rule == "RVC 40% or CTH"
+    assert cotton.rule.match.ex and cotton.rule.rule == "RVC 40% under the focused value method or CTH"
     fabric = rule_answer(annex_store, "PSRX", "6002", "HS2022", D)
     assert fabric.rule_status == "psr" and fabric.rule.match.psr.scope == "6001-6004"
     machine = rule_answer(annex_store, "PSRX", "847130", "HS2022", D)

@@ -73,7 +73,8 @@ def test_a_partial_annex_does_not_answer_for_codes_it_does_not_cover(status_stor
 
 def test_text_only_psr_gives_no_verdict(status_store: Store) -> None:
     item = _status(status_store, "FJ", "PG", "2025-01-01", "611020", "PSRX")
-    assert item.rule_status == "text_only" and item.psr.criterion is None and item.psr.rule == "RVC 40% or CTH"
+    assert item.rule_status == "text_only" and item.psr.criterion is None
+    assert item.psr.rule == "RVC 40% under the focused value method or CTH"
     document = parse_bom((PSR / "jersey-fj-pg.yaml").read_text(), "jersey-fj-pg.yaml", lambda v, c: True)
     report = evaluate_shipment(status_store, document.product, document.shipment)
     assert "PSRX" not in {v.instrument for v in report.verdicts}
