@@ -17,10 +17,11 @@ chain. This module applies the treaty logic to those facts:
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from engine.dated import in_force_on
 
@@ -75,8 +76,19 @@ class PartyFact(PartyToFact):
         return f"{self.country}{through}: {dates}{until} [{self.source}]"
 
 
+class PairDate(_Frozen):
+    """The day an instrument binds two parties to each other when that differs from their own dates
+    (CPTPP: GB from 2024-12-15, but the AU-GB pair only from 2024-12-24)."""
+
+    parties: tuple[str, str]
+    in_force_from: date
+    source: str | None = None
+    note: str | None = None
+
+
 class InstrumentFacts(_Frozen):
-    """An instrument one of the two countries takes part in, with the chain of texts it amends."""
+    """An instrument one of the two countries takes part in, with the chain of texts it amends.
+    ``pair_dates`` arrive as the graph stores them (a JSON list) or as models."""
 
     code: str
     agreement: str
@@ -89,6 +101,17 @@ class InstrumentFacts(_Frozen):
     source: str | None = None
     chain: tuple[str, ...] = ()
     parties: tuple[PartyFact, ...] = ()
+    pair_dates: tuple[PairDate, ...] = ()
+
+    @field_validator("pair_dates", mode="before")
+    @classmethod
+    def _stored(cls, v: object) -> object:
+        return json.loads(v) if isinstance(v, str) else (v or ())
+
+    def pair_date(self, x: PartyFact, y: PartyFact) -> PairDate | None:
+        """The pair's own date, matched on the parties (or countries) of either side."""
+        return next((d for d in self.pair_dates if set(d.parties) in ({x.party, y.party}, {x.country, y.country})),
+                    None)
 
 
 class Reservation(_Frozen):
@@ -160,6 +183,9 @@ def _pick(facts: InstrumentFacts, role: str) -> PartyFact | None:
 
 
 def _pair_entry(facts: InstrumentFacts, x: PartyFact, y: PartyFact) -> date | None:
+    own = facts.pair_date(x, y)
+    if own is not None and x.in_force_from is not None and y.in_force_from is not None:
+        return max(own.in_force_from, x.in_force_from, y.in_force_from)
     if facts.entry_into_force == "bilateral":
         if x.ratified is None or y.ratified is None:
             return None
@@ -188,7 +214,8 @@ def _missing(facts: InstrumentFacts, x: PartyFact, y: PartyFact, day: date, entr
             elif p.in_force_from > day:
                 gaps.append(f"{p.party}: enters into force on {p.in_force_from}")
     if entry is not None and entry > day and not gaps:
-        gaps.append(f"pair bound only from {entry}")
+        own = facts.pair_date(x, y)
+        gaps.append(f"pair bound only from {entry}" + (f" (the pair's own date [{own.source}])" if own else ""))
     if facts.expected:
         gaps.append(f"expected: {facts.expected}")
     return tuple(dict.fromkeys(gaps))
@@ -221,7 +248,9 @@ def decide_pair(instruments: list[InstrumentFacts], day: date) -> PairInstrument
         if code in superseded:
             continue
         replaced = tuple(c for c in facts.chain[1:] if c in bound)
-        explanation = [x.describe(), y.describe(), f"bound as a pair from {entry}"]
+        own = facts.pair_date(x, y)
+        explanation = [x.describe(), y.describe(), f"bound as a pair from {entry}"
+                       + (f" (the pair's own date, not the parties' [{own.source}])" if own else "")]
         if replaced:
             explanation.append(f"{code} amends {', '.join(replaced)} and binds both, so it applies instead")
         applied.append(Applied(agreement=facts.agreement, instrument=code, title=facts.title,

@@ -83,7 +83,8 @@ def _instrument_facts(rows: list[dict]) -> tuple[InstrumentFacts, ...]:
             "title": inst.get("title", ""), "status": inst.get("status", ""),
             "entry_into_force": inst.get("entry_into_force") or "per_party",
             "pairing": inst.get("pairing") or "any", "expected": inst.get("expected"),
-            "source": inst.get("source"), "chain": tuple(row["chain"]), "parties": []})
+            "source": inst.get("source"), "chain": tuple(row["chain"]), "parties": [],
+            "pair_dates": inst.get("pair_dates")})
         party_to, membership = row["party_to"], row["membership"]
         entry["parties"].append(PartyFact(
             role=row["role"], country=row["country"], party=row["party"],

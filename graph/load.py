@@ -135,7 +135,8 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
                 entry_into_force=i.entry_into_force, pairing=i.pairing, general_rule=i.general_rule, general_rule_note=i.general_rule_note,
                 general_criteria=criteria_json(i.general_rule) if i.general_rule else None,
                 status=i.status, expected=i.expected,
-                origin_terms=i.origin.model_dump_json(by_alias=True) if i.origin else None)}
+                origin_terms=i.origin.model_dump_json(by_alias=True) if i.origin else None,
+                pair_dates=json.dumps([d.model_dump(mode="json") for d in i.pair_dates]) if i.pair_dates else None)}
             for agreement, i in instruments]),
         ("MERGE_AMENDMENTS", [{"code": i.code, "amends": i.amends} for _, i in instruments if i.amends]),
         ("MERGE_PSR_SCHEDULES", [

@@ -209,6 +209,14 @@ class ScheduleSeed(Fact):
     annex: AnnexCoverage | None = None
 
 
+class PairDateSeed(Fact):
+    """The day the instrument binds two of its parties to each other, when later than their own dates
+    (engine ``PairDate``): ``{parties: [AU, GB], in_force_from: 2024-12-24, source: ...}``."""
+
+    parties: Annotated[list[PartyCode], Field(min_length=2, max_length=2)]
+    in_force_from: IsoDate
+
+
 class InstrumentSeed(Fact):
     code: InstrumentCode
     kind: Literal["agreement", "protocol"]
@@ -224,12 +232,17 @@ class InstrumentSeed(Fact):
     expected: OptText = None
     provisions: list[ProvisionSeed] = []
     origin: OriginTerms | None = None
+    pair_dates: list[PairDateSeed] = []
     parties: list[PartySeed]
 
     @model_validator(mode="after")
     def _protocol_amends(self) -> "InstrumentSeed":
         if (self.kind == "protocol") != (self.amends is not None):
             raise ValueError("a protocol names the instrument it amends; an agreement amends none")
+        own = {p.party for p in self.parties}
+        for d in self.pair_dates:
+            if not set(d.parties) <= own or d.parties[0] == d.parties[1]:
+                raise ValueError(f"pair_dates {d.parties}: two different parties of {self.code}")
         return self
 
 

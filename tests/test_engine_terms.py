@@ -77,3 +77,15 @@ def test_unknown_stacking_in_a_tariff_file_is_a_load_error(tmp_path: Path):
     problem = caught.value.problems[0]
     assert problem.file == "seeds/tariffs/US.yaml" and problem.line
     assert "unknown stacking 'additiv'" in problem.message
+
+
+def test_a_pair_date_later_than_the_parties_own_dates_decides_the_pair():
+    from engine.applicability import InstrumentFacts, PartyFact, decide_pair
+    def party(role, code, since):
+        return PartyFact(role=role, country=code, party=code, status="in_force", in_force_from=D(since))
+    facts = InstrumentFacts(code="CPTPP", agreement="CPTPP", kind="agreement", title="CPTPP", status="in_force",
+                            parties=(party("exporter", "AU", "2018-12-30"), party("importer", "GB", "2024-12-15")),
+                            pair_dates='[{"parties": ["GB", "AU"], "in_force_from": "2024-12-24", "source": "DOMAIN.md"}]')
+    assert not decide_pair([facts], D("2024-12-23")).applied
+    assert "pair bound only from 2024-12-24" in decide_pair([facts], D("2024-12-23")).pending[0].missing[0]
+    assert decide_pair([facts], D("2024-12-24")).applied[0].in_force_for_pair_from == D("2024-12-24")

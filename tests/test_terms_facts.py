@@ -120,3 +120,25 @@ def test_evaluate_answers_acceptance_of_the_proof_the_shipment_names(seeded: Sto
     verdict = next(v for v in report["verdicts"] if v["instrument"] == "ATIGA-P1")
     acceptance = verdict["proof"]["acceptance"]
     assert acceptance["accepted"] is False and "only until 2021-09-18" in acceptance["reason"]
+
+
+def _rules(cli, client: TestClient, exporter: str, importer: str, day: str) -> dict:
+    run = cli("rules", "--exporter", exporter, "--importer", importer, "--date", day, "--json")
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert client.get("/v1/applicability", params={"exporter": exporter, "importer": importer,
+                                                   "date": day}).json() == answer
+    return answer
+
+
+def test_cptpp_binds_au_gb_only_from_the_pairs_own_date(seeded: Store, cli, client: TestClient) -> None:
+    before = _rules(cli, client, "AU", "GB", "2024-12-20")
+    assert "CPTPP" not in {i["instrument"] for i in before["instruments"]}
+    pending = next(p for p in before["pending"] if p["instrument"] == "CPTPP")
+    assert any("pair bound only from 2024-12-24" in m and "DOMAIN.md" in m for m in pending["missing"])
+    nz = _rules(cli, client, "NZ", "GB", "2024-12-20")
+    assert "CPTPP" in {i["instrument"] for i in nz["instruments"]}
+    on = _rules(cli, client, "GB", "AU", "2024-12-24")
+    cptpp = next(i for i in on["instruments"] if i["instrument"] == "CPTPP")
+    assert cptpp["in_force_for_pair_from"] == "2024-12-24"
+    assert any("the pair's own date" in line for line in cptpp["explanation"])
