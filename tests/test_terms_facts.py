@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,32 @@ def test_cptpp_binds_au_gb_only_from_the_pairs_own_date(seeded: Store, cli, clie
     cptpp = next(i for i in on["instruments"] if i["instrument"] == "CPTPP")
     assert cptpp["in_force_for_pair_from"] == "2024-12-24"
     assert any("the pair's own date" in line for line in cptpp["explanation"])
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tshirt-my-au.yaml"
+
+
+def _us_rows(cli, client: TestClient, *candidates: str) -> dict[str, dict]:
+    args = [a for c in candidates for a in ("--candidate", c)]
+    done = cli("compare", str(EXAMPLE), *args, "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    product = yaml.safe_load(EXAMPLE.read_text())
+    body = {"product": {**product["product"], "bom": product["bom"]},
+            "candidates": [dict(kv.split("=") for kv in c.split(",")) for c in candidates]}
+    assert client.post("/v1/shipments/compare", json=body).json() == payload
+    return {r["label"]: r for r in payload["rows"] if r["status"] == "mfn"}
+
+
+def test_india_and_brazil_additional_duties_are_seeded_with_their_dates(seeded: Store, cli, client: TestClient) -> None:
+    rows = _us_rows(cli, client, "producer=IN,importer=US,date=2025-08-26", "producer=IN,importer=US,date=2025-08-27",
+                    "producer=BR,importer=US,date=2025-08-05", "producer=BR,importer=US,date=2025-08-07")
+    rate = {label.split(" ")[0] + " " + label.split(" on ")[1]: (Decimal(r["landed_rate"]), r) for label, r in rows.items()}
+    assert rate["IN->US 2025-08-26"][0] == Decimal("41.5")  # MFN 16.5 + reciprocal 25
+    india, row = rate["IN->US 2025-08-27"]
+    assert india == Decimal("66.5") and row["complete"]
+    assert any("US-IEEPA-RUSSIA-OIL: 25%" in layer for layer in row["layers"])
+    assert rate["BR->US 2025-08-05"][0] == Decimal("26.5")  # before EO 14323: reciprocal 10 only
+    brazil, row = rate["BR->US 2025-08-07"]
+    assert brazil == Decimal("66.5") and any("US-IEEPA-BRAZIL: 40%" in layer for layer in row["layers"])
+    assert any("US-BR-40 covers only part" in n for n in row["duty"]["notes"])
