@@ -178,14 +178,13 @@ def _print_origin(report: OriginReport) -> None:
 
 def _shipment(document, args: argparse.Namespace, path: Path) -> Shipment:
     """The file's shipment with any of --exporter / --importer / --date put over it."""
-    from engine.models import Shipment
+    from engine.models import MissingShipment, override_shipment
     from graph.errors import NotFound
 
-    flags = {k: v for k, v in (("exporter", args.exporter), ("importer", args.importer), ("date", args.date)) if v}
-    if document.shipment is None and len(flags) < 3:
-        raise NotFound(f"{path} has no shipment: give --exporter, --importer and --date", "shipment")
-    base = document.shipment.model_dump() if document.shipment else {}
-    return Shipment(**{**base, **flags})
+    try:
+        return override_shipment(document.shipment, args.exporter, args.importer, args.date)
+    except MissingShipment:
+        raise NotFound(f"{path} has no shipment: give --exporter, --importer and --date", "shipment") from None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

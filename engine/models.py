@@ -39,6 +39,7 @@ __all__ = [
     "Instrument",
     "Leg",
     "Material",
+    "MissingShipment",
     "OriginTerms",
     "ProcessStep",
     "Processing",
@@ -50,6 +51,7 @@ __all__ = [
     "SupplierDeclaration",
     "Tolerance",
     "TraceFact",
+    "override_shipment",
 ]
 
 HsCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
@@ -249,6 +251,28 @@ class Shipment(_Frozen):
     invoice_value: NonNegative | None = None
     currency: str | None = None
     proof: ExistingProof | None = None
+
+
+class MissingShipment(ValueError):
+    """A document without a shipment, and not all of exporter, importer and date given over it."""
+
+    def __init__(self, missing: tuple[str, ...]):
+        super().__init__(f"no shipment: give {', '.join(missing)}")
+        self.missing = missing
+
+
+def override_shipment(shipment: Shipment | None, exporter: str | None = None, importer: str | None = None,
+                      day: date | None = None) -> Shipment:
+    """The document's shipment with the caller's exporter / importer / date (those given) put over it,
+    as the CLI's flags and the API's query both do; a document without a shipment needs all three
+    (:class:`MissingShipment` names the ones not given, all three when none is)."""
+    flags = {k: v for k, v in (("exporter", exporter), ("importer", importer), ("date", day)) if v}
+    if shipment is None:
+        missing = tuple(k for k in ("exporter", "importer", "date") if k not in flags)
+        if missing:
+            raise MissingShipment(missing)
+        return Shipment(**flags)
+    return Shipment(**{**shipment.model_dump(), **flags}) if flags else shipment
 
 
 # --------------------------------------------------------------------------- instrument

@@ -19,7 +19,7 @@ from api.models import documented, model_response
 from api.problems import ApiProblem, FieldError, name_fields, responses
 from api.routes.records import EvaluateOptions, authorise_record, evaluate_options, evaluation_answer
 from engine.bom_input import BomDocument, BomError
-from engine.models import Material, Product, Shipment
+from engine.models import Material, MissingShipment, Product, Shipment, override_shipment
 from graph.diff import DateDiff, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, parse_bom_text
 from graph.products import ProductHeader, read_product
@@ -161,22 +161,21 @@ def _document(store: Store, text: str, media: str, limits: Limits) -> tuple[Prod
 
 
 def _shipment(shipment: Shipment | None, flags: dict[str, Any]) -> Shipment:
-    """The body's shipment with the query's exporter / importer / date over it (as the CLI's flags)."""
-    if flags:
-        if shipment is None and len(flags) < 3:
-            missing = [k for k in ("exporter", "importer", "date") if k not in flags]
+    """The body's shipment with the query's exporter / importer / date over it (``override_shipment``, as
+    the CLI's flags)."""
+    try:
+        return override_shipment(shipment, flags.get("exporter"), flags.get("importer"), flags.get("date"))
+    except MissingShipment as missing:
+        if flags:
             raise ApiProblem(422, f"the body has no shipment: give exporter, importer and date in the query "
-                                  f"(missing: {', '.join(missing)})", slug="invalid-request", title="Invalid request",
+                                  f"(missing: {', '.join(missing.missing)})", slug="invalid-request",
+                             title="Invalid request",
                              errors=[FieldError(field=f"query.{k}", message="required: the body has no shipment")
-                                     for k in missing])
-        base = shipment.model_dump() if shipment else {"legs": ()}
-        return Shipment(**{**base, **flags})
-    if shipment is None:
+                                     for k in missing.missing]) from None
         raise ApiProblem(422, "the body has no shipment: add one to the document, or give exporter, importer and "
                               "date in the query", slug="invalid-request", title="Invalid request",
                          errors=[FieldError(field="body.shipment", message="required (or exporter, importer and "
-                                                                           "date in the query)")])
-    return shipment
+                                                                           "date in the query)")]) from None
 
 
 @router.post("/evaluate", response_model=OriginReport, openapi_extra=_BODY, responses={
