@@ -19,6 +19,7 @@ from api.models import documented, model_response
 from api.problems import ApiProblem, FieldError, name_fields, responses
 from api.routes.records import EvaluateOptions, authorise_record, evaluate_options, evaluation_answer
 from engine.bom_input import BomDocument, BomError
+from engine.certificate import CertificateExport
 from engine.models import Material, MissingShipment, Product, Shipment, override_shipment
 from graph.diff import DateDiff, diff_dates
 from graph.origin import OriginReport, evaluate_shipment, parse_bom_text
@@ -178,8 +179,9 @@ def _shipment(shipment: Shipment | None, flags: dict[str, Any]) -> Shipment:
                                                                            "date in the query)")]) from None
 
 
-@router.post("/evaluate", response_model=OriginReport, openapi_extra=_BODY, responses={
-    200: {"content": {"application/json": {"example": REPORT_EXAMPLE}}}, **responses(404, 415, 422, 503)})
+@router.post("/evaluate", response_model=OriginReport | CertificateExport, openapi_extra=_BODY, responses={
+    200: {"content": {"application/json": {"example": REPORT_EXAMPLE}}},
+    **responses(401, 403, 404, 415, 422, 503, 507)})
 async def evaluate(request: Request, store: StoreDep,
                    exporter: Annotated[CountryCode | None, Query(description="Overrides the shipment's exporter.",
                                                                  examples=["MY"])] = None,

@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CountryCode, IsoDate, StoreDep, _api_key, _bearer, require_writer
-from api.models import model_response
+from api.models import Page, model_response
 from api.problems import ApiProblem, responses
 from engine.certificate import CertificateRefused, CertificateRequest, from_report
 from engine.models import Product, Shipment
 from engine.records import ChainCheck, Recheck
 from graph.origin import OriginReport
-from graph.records import RecordDetail, RecordList, list_records, record_verdicts, recheck_record, show_record, \
+from graph.records import RecordDetail, RecordSummary, list_records, record_verdicts, recheck_record, show_record, \
     verify_records
 from graph.store import Store
 
@@ -94,8 +94,8 @@ async def evaluation_answer(store: Store, product: Product, shipment: Shipment, 
     return response
 
 
-@router.get("", response_model=RecordList, responses=responses(422, 503))
-def records(store: StoreDep,
+@router.get("", response_model=Page[RecordSummary], responses=responses(422, 503))
+def records(request: Request, store: StoreDep,
             limit: Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")] = 50,
             offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
             expired: Annotated[bool, Query(description="Only records past their retention on `on`.")] = False,
@@ -106,7 +106,8 @@ def records(store: StoreDep,
     from datetime import date
 
     day = (on or date.today()) if expired or on else None
-    return model_response(list_records(store, limit, offset, day))
+    answer = list_records(store, limit, offset, day)
+    return model_response(Page[RecordSummary].of(request, answer.total, limit, offset, list(answer.items)))
 
 
 @router.get("/verify", response_model=ChainCheck, responses=responses(503))
