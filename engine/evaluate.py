@@ -29,7 +29,7 @@ from engine.terms.cumulation import counts_processing
 from engine.terms.fungible import fungible_refusal
 from engine.terms.proof import proof_requirement
 from engine.terms.tolerance import tolerance_basis
-from engine.verdict import (CriterionResult, CumulatedMaterial, FungibleUse, Numbers,
+from engine.verdict import (CriterionResult, CumulatedMaterial, FinishedGoodsUse, FungibleUse, Numbers,
                             Qualification, Trace, Verdict)
 
 __all__ = ["evaluate"]
@@ -50,12 +50,39 @@ def evaluate(e: Evaluation) -> Verdict:
     q, needs_rvc = _qualify(e.product, e.psr, e)
     proof = proof_requirement(e.shipment, e.instrument, needs_rvc)
     fields = {name: getattr(q, name) for name in Qualification.model_fields}
-    fields.update(originating=q.originating and consignment.ok,
-                  warnings=_unique(q.warnings + transit_warnings(e.shipment, e.instrument)))
+    goods, goods_ok, goods_warnings = _finished_goods(e)
+    fields.update(originating=q.originating and consignment.ok and goods_ok,
+                  warnings=_unique(q.warnings + transit_warnings(e.shipment, e.instrument) + goods_warnings))
     # Every value is already validated (the qualification, the engine's own models): construct,
     # do not validate the whole tree again.
     return Verdict.model_construct(**fields, agreement=e.instrument.agreement, instrument=e.instrument.code,
-                                   consignment=consignment, proof=proof, trace=Trace(facts=_unique(e.facts)))
+                                   consignment=consignment, proof=proof, trace=Trace(facts=_unique(e.facts)),
+                                   finished_goods=goods)
+
+
+def _finished_goods(e: Evaluation) -> tuple[FinishedGoodsUse | None, bool, tuple[str, ...]]:
+    """Goods shipped from mixed stock of finished goods: the agreement's fungible scope decides whether
+    the inventory method may identify originating goods at all (``materials_and_goods``), then the
+    method how many of the shipped goods originate (none: the shipment does not originate)."""
+    stock = e.shipment.goods_from_stock
+    if stock is None:
+        return None, True, ()
+    terms, code = e.instrument.terms.fungible, e.instrument.code
+    refusal = fungible_refusal(terms, code, stock.method, finished_goods=True)
+    if refusal:
+        why = f"goods from mixed stock: {refusal}; without physical segregation they are not shown originating"
+        return FinishedGoodsUse(allowed=False, reason=why, quantity=stock.quantity,
+                                article=terms.article if terms else ""), False, (why,)
+    a = allocate(stock, stock.quantity)
+    reason = (f"{terms.article or code} covers finished goods: {stock.method} gives {a.originating_qty} of"
+              f" {stock.quantity} originating (the method is kept for the whole fiscal year)")
+    warnings = [f"only {a.originating_qty} of the {stock.quantity} goods shipped originate ({stock.method})"] \
+        if a.non_originating_qty > 0 else []
+    if terms.needs_authorisation:
+        warnings.append(f"goods from mixed stock: {terms.article or 'accounting segregation'} requires prior"
+                        " authorisation of the method")
+    return (FinishedGoodsUse(allowed=True, reason=reason, quantity=stock.quantity, allocation=a, article=terms.article,
+                             needs_authorisation=terms.needs_authorisation), a.originating_qty > 0, tuple(warnings))
 
 
 # --------------------------------------------------------------------------- materials

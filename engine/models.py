@@ -36,6 +36,7 @@ __all__ = [
     "FobRule",
     "FungibleStock",
     "FungibleTerms",
+    "GoodsFromStock",
     "Instrument",
     "Leg",
     "Material",
@@ -104,6 +105,13 @@ class FungibleStock(_Frozen):
     method: Literal["fifo", "lifo", "average"]
     receipts: tuple[Receipt, ...] = Field(min_length=1)
     issued_before: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class GoodsFromStock(FungibleStock):
+    """The exported goods themselves taken, as they are, from a mixed stock of originating and
+    non-originating finished goods: ``quantity`` of them in this shipment."""
+
+    quantity: Decimal = Field(gt=0)
 
 
 def _process_name(name: str) -> str:
@@ -251,6 +259,7 @@ class Shipment(_Frozen):
     invoice_value: NonNegative | None = None
     currency: str | None = None
     proof: ExistingProof | None = None
+    goods_from_stock: GoodsFromStock | None = None
 
 
 class MissingShipment(ValueError):

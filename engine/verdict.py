@@ -89,6 +89,18 @@ class FungibleUse(_Frozen):
     needs_authorisation: bool
 
 
+class FinishedGoodsUse(_Frozen):
+    """The shipped goods drawn from mixed stock of finished goods: whether the agreement lets the
+    inventory method decide their origin, and if so how many originate."""
+
+    allowed: bool
+    reason: str
+    quantity: Decimal
+    allocation: Allocation | None = None
+    article: str = ""
+    needs_authorisation: bool = False
+
+
 class Trace(_Frozen):
     facts: tuple[TraceFact, ...]
 
@@ -125,3 +137,4 @@ class Verdict(Qualification):
     consignment: ConsignmentResult
     proof: ProofRequirement
     trace: Trace
+    finished_goods: FinishedGoodsUse | None = None

@@ -48,3 +48,14 @@ def test_more_than_available_is_an_error():
     with pytest.raises(FungibleError, match="only 900 left"):
         allocate(stock("average", (1, "600", True), (2, "400", False), issued_before="100"),
                  D("901"))
+
+
+def test_finished_goods_need_an_agreement_that_covers_goods():
+    from engine.terms.fungible import FungibleTerms, fungible_refusal
+    materials = FungibleTerms(methods=("fifo", "average"), scope="materials", article="Art. 3.8")
+    goods = FungibleTerms(methods=("fifo", "average"), scope="materials_and_goods", article="Art. 3.11")
+    assert "materials only" in fungible_refusal(materials, "EUJP", "fifo", finished_goods=True)
+    assert fungible_refusal(materials, "EUJP", "fifo", finished_goods=False) is None
+    assert fungible_refusal(goods, "RCEP", "fifo", finished_goods=True) is None
+    assert "not allowed" in fungible_refusal(goods, "RCEP", "lifo", finished_goods=True)
+    assert "no accounting segregation" in fungible_refusal(None, "ATIGA", "fifo", finished_goods=True)

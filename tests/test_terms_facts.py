@@ -172,3 +172,32 @@ def test_india_and_brazil_additional_duties_are_seeded_with_their_dates(seeded: 
     brazil, row = rate["BR->US 2025-08-07"]
     assert brazil == Decimal("66.5") and any("US-IEEPA-BRAZIL: 40%" in layer for layer in row["layers"])
     assert any("US-BR-40 covers only part" in n for n in row["duty"]["notes"])
+
+
+def test_finished_goods_from_mixed_stock_follow_the_agreements_fungible_scope(seeded: Store, cli, client: TestClient,
+                                                                              tmp_path: Path) -> None:
+    """10 laptops drawn FIFO from a stock of 6 originating then 10 non-originating ones: CPTPP (goods
+    or materials, Art. 3.12) counts 6 originating; EU-Japan (accounting segregation of materials only,
+    Art. 3.8) refuses it."""
+    stock = ('goods_from_stock: {method: fifo, quantity: "10", receipts: ['
+             '{date: "2025-01-01", quantity: "6", originating: true}, '
+             '{date: "2025-02-01", quantity: "10", originating: false}]}}')
+
+    def verdicts(exporter: str, importer: str) -> dict[str, dict]:
+        path = tmp_path / f"laptops-{exporter}-{importer}.yaml"
+        path.write_text(LAPTOP.replace("producer: MY", f"producer: {exporter}").replace(
+            "exporter: MY, importer: IMPORTER", f"exporter: {exporter}, importer: {importer}").replace(
+            'date: "2025-06-01"}', f'date: "2025-06-01", {stock}'))
+        run = cli("evaluate", str(path), "--json")
+        assert run.returncode == 0, run.stderr
+        report = json.loads(run.stdout)
+        assert client.post("/v1/origin/evaluate", json=yaml.safe_load(path.read_text())).json() == report
+        return {v["instrument"]: v for v in report["verdicts"]}
+
+    cptpp = verdicts("MY", "JP")["CPTPP"]
+    assert cptpp["finished_goods"]["allowed"] is True and cptpp["originating"]
+    assert cptpp["finished_goods"]["allocation"]["originating_qty"] == "6"
+    assert any("only 6 of the 10 goods shipped originate" in w for w in cptpp["warnings"])
+    eujp = verdicts("DE", "JP")["EUJP"]
+    assert eujp["finished_goods"]["allowed"] is False and not eujp["originating"]
+    assert "materials only, not for finished goods" in eujp["finished_goods"]["reason"]
