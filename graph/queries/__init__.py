@@ -92,6 +92,18 @@ from graph.queries.psr import (
     RULES_OF_CODES_ON_DATE,
     PSR_SCHEDULES_OF_INSTRUMENT,
 )
+from graph.queries.records import (
+    TAKE_RECORD_CHAIN_HEAD,
+    APPEND_VERDICT_RECORD,
+    LINK_VERDICT_RECORD,
+    RECORD_CHAIN_HEAD,
+    RECORDS_OF_CHAIN,
+    VERDICT_RECORD,
+    COUNT_VERDICT_RECORDS,
+    VERDICT_RECORD_SUMMARIES,
+    RULE_DATA_OF_INSTRUMENT,
+    RULE_DATA_OF_PSRS,
+)
 from graph.queries.revision import (
     GRAPH_REVISION,
     BUMP_GRAPH_REVISION,
