@@ -132,7 +132,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions = records.add_subparsers(dest="action", required=True)
     lst = actions.add_parser("list", help="records in chain order, or those past their retention")
     lst.add_argument("--expired", action="store_true", help="only records whose retention ended before --on")
-    lst.add_argument("--on", type=iso_date, help="with --expired: the day to judge retention on (default today), YYYY-MM-DD")
+    lst.add_argument("--on", type=iso_date, help="with --expired: the day to judge retention on (default today), "
+                                                 "YYYY-MM-DD")
     lst.add_argument("--limit", type=int, default=50)
     lst.add_argument("--offset", type=int, default=0)
     lst.add_argument("--json", action="store_true", help="print JSON")

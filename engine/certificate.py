@@ -216,10 +216,10 @@ def from_report(report: Any, product: Product, shipment: Shipment,
                 request: CertificateRequest = CertificateRequest()) -> CertificateExport:
     """:func:`certificates` for an origin report (``graph.origin.OriginReport``: ``verdicts`` carrying
     ``provisional_reason``, ``undetermined`` with their reason)."""
-    return certificates(product, shipment, report.verdicts,
-                        tuple(Withheld(instrument=u.instrument, agreement=u.agreement, reason=f"undetermined: {u.reason}")
-                              for u in report.undetermined), request,
-                        {v.instrument: v.provisional_reason for v in report.verdicts if v.provisional_reason})
+    undetermined = tuple(Withheld(instrument=u.instrument, agreement=u.agreement, reason=f"undetermined: {u.reason}")
+                         for u in report.undetermined)
+    provisional = {v.instrument: v.provisional_reason for v in report.verdicts if v.provisional_reason}
+    return certificates(product, shipment, report.verdicts, undetermined, request, provisional)
 
 
 def _not_originating(v: Verdict) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.models import Shipment
 
-__all__ = ["ChainCheck", "Problem", "Recheck", "Retention", "RetentionDuty", "StoredRecord", "canonical",
+__all__ = ["ChainCheck", "ChainProblem", "Recheck", "Retention", "RetentionDuty", "StoredRecord", "canonical",
            "content_hash", "index_fields", "recheck", "retention", "verify"]
 
 
@@ -119,7 +119,7 @@ class StoredRecord(_Frozen):
     properties: dict[str, Any]
 
 
-class Problem(_Frozen):
+class ChainProblem(_Frozen):
     record: int | None
     kind: Literal["changed", "removed", "reordered", "head"]
     detail: str
@@ -131,49 +131,53 @@ class ChainCheck(_Frozen):
     records: int
     length: int
     head: str | None
-    problems: tuple[Problem, ...]
+    problems: tuple[ChainProblem, ...]
 
 
 def verify(chain: str, stored: Sequence[StoredRecord], length: int | None, head: str | None) -> ChainCheck:
     """Check every record against its hash and its predecessor, and the chain head (``length`` records,
     the last one's hash ``head``; None when the head node is gone) against the records."""
-    problems: list[Problem] = []
+    problems: list[ChainProblem] = []
     by_seq: dict[int, list[dict[str, Any]]] = {}
     for s in stored:
         seq = s.properties.get("seq")
         by_seq.setdefault(seq if isinstance(seq, int) else -1, []).append(s.properties)
     if length is None:
-        problems.append(Problem(record=None, kind="head", detail=f"the head of chain {chain!r} is missing"))
+        problems.append(ChainProblem(record=None, kind="head", detail=f"the head of chain {chain!r} is missing"))
     last = max([length or 0, *[k for k in by_seq if k > 0]])
     hashes: dict[int, str] = {}
     for seq in range(1, last + 1):
         rows = by_seq.get(seq, [])
         if not rows:
-            problems.append(Problem(record=seq, kind="removed", detail=f"record {seq} is missing from the chain"))
+            problems.append(ChainProblem(record=seq, kind="removed",
+                                         detail=f"record {seq} is missing from the chain"))
             continue
         if len(rows) > 1:
-            problems.append(Problem(record=seq, kind="changed", detail=f"{len(rows)} records claim position {seq}"))
+            problems.append(ChainProblem(record=seq, kind="changed",
+                                         detail=f"{len(rows)} records claim position {seq}"))
         problems += _check(seq, rows[0], chain)
         hashes[seq] = rows[0].get("hash")
     for seq, rows in sorted(by_seq.items()):
         if seq <= 0 or seq > last:
-            problems += [Problem(record=None, kind="reordered", detail=f"a record has position {p.get('seq')!r}, "
-                                                                       f"outside 1..{last}") for p in rows]
+            problems += [ChainProblem(record=None, kind="reordered",
+                                      detail=f"a record has position {p.get('seq')!r}, outside 1..{last}")
+                         for p in rows]
     for seq in range(2, last + 1):
         if seq in hashes and seq - 1 in hashes and not _named(problems, seq - 1) and not _named(problems, seq):
             body = _body(by_seq[seq][0])
             if body is not None and body.get("previous_hash") != hashes[seq - 1]:
-                problems.append(Problem(record=seq - 1, kind="changed",
-                                        detail=f"record {seq - 1}'s hash is not the one record {seq} was chained to: "
-                                               f"record {seq - 1} was changed and re-hashed"))
+                problems.append(ChainProblem(
+                    record=seq - 1, kind="changed",
+                    detail=f"record {seq - 1}'s hash is not the one record {seq} was chained to: record {seq - 1} "
+                           "was changed and re-hashed"))
     if length is not None and last in hashes and head != hashes[last] and not _named(problems, last):
-        problems.append(Problem(record=last, kind="head", detail=f"the chain head names hash {head}, record {last} "
-                                                                 f"has {hashes[last]}"))
+        problems.append(ChainProblem(record=last, kind="head",
+                                     detail=f"the chain head names hash {head}, record {last} has {hashes[last]}"))
     return ChainCheck(chain=chain, ok=not problems, records=len(stored), length=last, head=head,
                       problems=tuple(problems))
 
 
-def _named(problems: list[Problem], seq: int) -> bool:
+def _named(problems: list[ChainProblem], seq: int) -> bool:
     return any(p.record == seq for p in problems)
 
 
@@ -185,23 +189,24 @@ def _body(props: Mapping[str, Any]) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _check(seq: int, props: Mapping[str, Any], chain: str) -> list[Problem]:
+def _check(seq: int, props: Mapping[str, Any], chain: str) -> list[ChainProblem]:
     content = props.get("content")
     if not isinstance(content, str) or content_hash(content) != props.get("hash"):
-        return [Problem(record=seq, kind="changed", detail=f"record {seq}'s content does not match its hash")]
+        return [ChainProblem(record=seq, kind="changed", detail=f"record {seq}'s content does not match its hash")]
     body = _body(props)
     if body is None or canonical(body) != content:
-        return [Problem(record=seq, kind="changed", detail=f"record {seq}'s content is not a canonical record")]
+        return [ChainProblem(record=seq, kind="changed", detail=f"record {seq}'s content is not a canonical record")]
     if body.get("seq") != seq:
-        return [Problem(record=seq, kind="reordered",
+        return [ChainProblem(record=seq, kind="reordered",
                         detail=f"the record at position {seq} was recorded as record {body.get('seq')}")]
     if body.get("chain") != chain:
-        return [Problem(record=seq, kind="changed", detail=f"record {seq} was recorded in chain {body.get('chain')!r}")]
+        return [ChainProblem(record=seq, kind="changed",
+                             detail=f"record {seq} was recorded in chain {body.get('chain')!r}")]
     derived = index_fields(body)
     changed = sorted(k for k, v in derived.items() if props.get(k) != v)
     extra = sorted(set(props) - set(derived) - {"content", "hash", "uid"})
     if changed or extra:
-        return [Problem(record=seq, kind="changed",
+        return [ChainProblem(record=seq, kind="changed",
                         detail=f"record {seq}'s properties differ from what was recorded: "
                                f"{', '.join(changed + extra)}")]
     return []

@@ -192,7 +192,11 @@ def recheck_record(store: Store, record: int, chain: str = DEFAULT_CHAIN) -> Rec
     """Evaluate the record's product and shipment again on today's graph and compare with what was recorded."""
     from graph.origin import evaluate_shipment
 
-    body = _body(_stored(store, record, chain), record)
+    props = _stored(store, record, chain)
+    if not isinstance(props.get("content"), str) or content_hash(props["content"]) != props.get("hash"):
+        raise NotFound(f"record {record}'s content does not match its hash: it was changed, so its inputs are not "
+                       "re-evaluated; run `origingraph records verify`", "record")
+    body = _body(props, record)
     product = Product.model_validate(body["inputs"]["product"])
     shipment = Shipment.model_validate(body["inputs"]["shipment"])
     instrument = body["verdict"]["instrument"]

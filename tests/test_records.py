@@ -22,6 +22,7 @@ from engine.criteria import criterion_to_json, parse_rule
 from engine.models import Product, Shipment
 from engine.records import retention
 from graph import queries
+from graph.errors import NotFound
 from graph.origin import evaluate_shipment, read_bom
 from graph.records import list_records, recheck_record, record_verdicts, show_record, verify_records
 from graph.store import Store
@@ -77,6 +78,9 @@ def test_a_record_changed_in_the_graph_is_named_exactly(seeded: Store) -> None:
                        "'\"originating\":false')", uid=uid)
     [problem] = verify_records(seeded, chain).problems
     assert (problem.record, problem.kind) == (2, "changed")
+    with pytest.raises(NotFound, match="does not match its hash"):
+        recheck_record(seeded, 2, chain)
+    assert not show_record(seeded, 2, chain).intact
 
     other = new_chain()
     record_tshirt(seeded, other, times=3)
@@ -185,7 +189,8 @@ def test_recheck_after_a_rule_change(seeded: Store) -> None:
     chain = new_chain()
     record_tshirt(seeded, chain)
     assert recheck_record(seeded, 1, chain).stands
-    old = seeded.read("MATCH (i:Instrument {code: 'AANZFTA-P2'}) RETURN i.general_rule AS r, i.general_criteria AS c")[0]
+    old = seeded.read("MATCH (i:Instrument {code: 'AANZFTA-P2'}) "
+                      "RETURN i.general_rule AS r, i.general_criteria AS c")[0]
     stricter = "RVC(70)"
     run_cypher(seeded, "MATCH (i:Instrument {code: 'AANZFTA-P2'}) SET i.general_rule = $r, i.general_criteria = $c",
                r=stricter, c=criterion_to_json(parse_rule(stricter)))
