@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 
 from api.arguments import country, iso_date
 
@@ -12,7 +13,8 @@ def cmd_proof(args: argparse.Namespace) -> int:
     from graph.store import open_store
 
     with open_store() as store:
-        answer = proof_accepted(store, args.exporter, args.importer, args.type, args.issued, args.presented)
+        answer = proof_accepted(store, args.exporter, args.importer, args.type, args.issued, args.presented,
+                                args.invoice_value, args.currency)
     if args.json:
         print(answer.model_dump_json(indent=2))
         return 0
@@ -34,5 +36,7 @@ def add_parser(sub) -> None:
     p.add_argument("--type", required=True, help="the proof option's name, e.g. 'Form D (old format)'")
     p.add_argument("--issued", type=iso_date, required=True, help="day it was issued (or the declaration made)")
     p.add_argument("--presented", type=iso_date, required=True, help="day it is presented to the importing customs")
+    p.add_argument("--invoice-value", type=Decimal, help="invoice value, checked against an option's value limits")
+    p.add_argument("--currency", type=str.upper, help="currency of --invoice-value (e.g. USD, EUR)")
     p.add_argument("--json", action="store_true", help="print JSON (the GET /v1/proof/acceptance response)")
     p.set_defaults(run=cmd_proof)

@@ -5,6 +5,7 @@ presentation day, from its origin terms (the transition windows are seed data)."
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,13 +33,15 @@ class ProofAnswer(BaseModel):
     notes: tuple[str, ...] = ()
 
 
-def proof_accepted(store: Store, exporter: str, importer: str, proof: str, issued: date,
-                   presented: date) -> ProofAnswer:
+def proof_accepted(store: Store, exporter: str, importer: str, proof: str, issued: date, presented: date,
+                   invoice_value: Decimal | None = None, currency: str | None = None) -> ProofAnswer:
+    """``invoice_value`` / ``currency``: checked against an option's value limits (else not checked)."""
     view = graph_view(store)
     pair = rules_between(view, exporter, importer, presented)
-    shipment = Shipment(exporter=exporter, importer=importer, date=presented)
+    shipment = Shipment(exporter=exporter, importer=importer, date=presented, invoice_value=invoice_value,
+                        currency=currency)
     answers = tuple(proof_acceptance(pair_context(view, item, shipment).instrument.terms, item.instrument, proof,
-                                     issued, presented) for item in pair.instruments)
+                                     issued, presented, shipment) for item in pair.instruments)
     notes = () if answers else (f"no instrument binds {exporter}-{importer} on {presented}: no preference to prove",)
     return ProofAnswer(exporter=exporter, importer=importer, proof=proof, issued=issued, presented=presented,
                        answers=answers, notes=notes)

@@ -201,3 +201,32 @@ def test_finished_goods_from_mixed_stock_follow_the_agreements_fungible_scope(se
     eujp = verdicts("DE", "JP")["EUJP"]
     assert eujp["finished_goods"]["allowed"] is False and not eujp["originating"]
     assert "materials only, not for finished goods" in eujp["finished_goods"]["reason"]
+
+
+def _answer(cli, client: TestClient, instrument: str, **params: str) -> dict:
+    run = cli("proof", *(f"--{k.replace('_', '-')}={v}" for k, v in params.items()), "--json")
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert client.get("/v1/proof/acceptance", params=params).json() == answer
+    return next(a for a in answer["answers"] if a["instrument"] == instrument)
+
+
+def test_afcfta_small_consignment_declaration_up_to_usd_5000(seeded: Store, cli, client: TestClient) -> None:
+    small = dict(exporter="GH", importer="KE", type="origin declaration (small consignment)", issued="2025-06-01",
+                 presented="2025-06-20", currency="USD")
+    ok = _answer(cli, client, "AFCFTA", **small, invoice_value="4000")
+    assert ok["accepted"] and "no validity period recorded" in ok["reason"]
+    assert ok["article"] == "Protocol on Trade in Goods, Annex 2 (Rules of Origin)"
+    too_big = _answer(cli, client, "AFCFTA", **small, invoice_value="6000")
+    assert not too_big["accepted"] and "only up to USD 5000" in too_big["reason"]
+
+
+def test_eu_japan_statement_needs_rex_above_eur_6000(seeded: Store, cli, client: TestClient) -> None:
+    rex = dict(exporter="DE", importer="JP", type="statement on origin (EU exporter, above EUR 6,000)",
+               issued="2025-06-01", presented="2025-06-20", currency="EUR")
+    assert _answer(cli, client, "EUJP", **rex, invoice_value="8000")["accepted"]
+    small = _answer(cli, client, "EUJP", **rex, invoice_value="5000")
+    assert not small["accepted"] and "only above EUR 6000" in small["reason"]
+    japan = _answer(cli, client, "EUJP", exporter="DE", importer="JP", type="statement on origin (Japanese exporter)",
+                    issued="2025-06-01", presented="2025-06-20")
+    assert not japan["accepted"] and "only for exporters in JP" in japan["reason"]

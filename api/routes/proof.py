@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -23,9 +24,13 @@ def acceptance(store: StoreDep,
                issued: Annotated[IsoDate, Query(description="Day it was issued (or the declaration made).",
                                                 examples=["2020-12-01"])],
                presented: Annotated[IsoDate, Query(description="Day it is presented to the importing customs.",
-                                                   examples=["2021-06-01"])]) -> Response:
+                                                   examples=["2021-06-01"])],
+               invoice_value: Annotated[Decimal | None, Query(ge=0, description="Invoice value, checked against an "
+                                                              "option's value limits.", examples=["4000"])] = None,
+               currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="Currency of the invoice "
+                                                     "value.", examples=["USD"])] = None) -> Response:
     """Under every instrument binding the pair on ``presented``: whether the document is accepted
     (issuable that day, within its validity, inside any transition window), with the reason.
 
     The same JSON as `origingraph proof --exporter .. --importer .. --type .. --issued .. --presented .. --json`."""
-    return model_response(proof_accepted(store, exporter, importer, type, issued, presented))
+    return model_response(proof_accepted(store, exporter, importer, type, issued, presented, invoice_value, currency))

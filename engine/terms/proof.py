@@ -148,8 +148,8 @@ def proof_requirement(shipment: Shipment, instrument: Instrument,
         options=tuple(options), rejected=tuple(rejected), fob_required=required,
         fob_reason=reason, validity_months=terms.certificate_validity_months,
         retention_years=retention.get(shipment.exporter, retention.get("*")),
-        acceptance=proof_acceptance(terms, instrument.code, shipment.proof.type, shipment.proof.issued, shipment.date)
-        if shipment.proof else None)
+        acceptance=proof_acceptance(terms, instrument.code, shipment.proof.type, shipment.proof.issued, shipment.date,
+                                    shipment) if shipment.proof else None)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -164,10 +164,12 @@ def last_day_of_validity(issued: date, months: int) -> date:
     return _add_months(issued, months) - timedelta(days=1)
 
 
-def proof_acceptance(terms: OriginTerms, code: str, proof: str, issued: date, presented: date) -> ProofAcceptance:
+def proof_acceptance(terms: OriginTerms, code: str, proof: str, issued: date, presented: date,
+                     shipment: Shipment) -> ProofAcceptance:
     """Whether a document of the option named ``proof`` (case and spacing ignored) issued on ``issued``
-    is accepted on ``presented``: it must have been issuable that day, be presented within the
-    instrument's validity, and not after the option's ``accepted_until`` (a transition window)."""
+    is accepted on ``presented``: it must have been issuable that day for this shipment (its exporter,
+    its invoice value against the option's limits), be presented within the instrument's validity, and
+    not after the option's ``accepted_until`` (a transition window)."""
     wanted = " ".join(proof.split()).casefold()
     option = next((o for o in terms.proofs if " ".join(o.name.split()).casefold() == wanted), None)
     base = {"instrument": code, "proof": option.name if option else proof, "issued": issued, "presented": presented}
@@ -180,10 +182,10 @@ def proof_acceptance(terms: OriginTerms, code: str, proof: str, issued: date, pr
     base["valid_until"] = valid_until
     if presented < issued:
         return ProofAcceptance(**base, accepted=False, reason=f"presented {presented}, before it was issued {issued}")
-    if not option.in_force_on(issued):
-        when = f"from {option.valid_from}" if option.valid_from and issued < option.valid_from \
-            else f"until {option.valid_until}"
-        return ProofAcceptance(**base, accepted=False, reason=f"{option.name} could be issued only {when}, not on {issued}")
+    problem = _why_not(option, shipment.model_copy(update={"date": issued}))
+    if problem:
+        return ProofAcceptance(**base, accepted=False, reason=f"{option.name} could be issued {problem}"
+                               + (f", not on {issued}" if not option.in_force_on(issued) else ""))
     if option.accepted_until and presented > option.accepted_until:
         return ProofAcceptance(**base, accepted=False,
                                reason=f"{option.name} is accepted only until {option.accepted_until} (transition)")
