@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from engine.dated import in_force_on
+from engine.terms.remanufactured import RemanufacturedTerms, party_phases
 
 
 class _Frozen(BaseModel):
@@ -102,6 +103,12 @@ class InstrumentFacts(_Frozen):
     chain: tuple[str, ...] = ()
     parties: tuple[PartyFact, ...] = ()
     pair_dates: tuple[PairDate, ...] = ()
+    remanufactured: RemanufacturedTerms | None = None
+
+    @field_validator("remanufactured", mode="before")
+    @classmethod
+    def _stored_terms(cls, v: object) -> object:
+        return json.loads(v) if isinstance(v, str) else v
 
     @field_validator("pair_dates", mode="before")
     @classmethod
@@ -154,6 +161,7 @@ class Applied(_Frozen):
     supersedes: tuple[str, ...] = ()
     explanation: tuple[str, ...]
     parties: tuple[PartyFact, ...]
+    remanufactured: tuple[str, ...] = ()
 
 
 class Pending(_Frozen):
@@ -164,6 +172,7 @@ class Pending(_Frozen):
     missing: tuple[str, ...]
     expected: str | None = None
     parties: tuple[PartyFact, ...]
+    remanufactured: tuple[str, ...] = ()
 
 
 class PairInstruments(_Frozen):
@@ -221,6 +230,10 @@ def _missing(facts: InstrumentFacts, x: PartyFact, y: PartyFact, day: date, entr
     return tuple(dict.fromkeys(gaps))
 
 
+def _remanufactured(facts: InstrumentFacts, x: PartyFact, y: PartyFact, entry: date | None) -> tuple[str, ...]:
+    return party_phases(facts.remanufactured, (x.country, y.country), entry) if facts.remanufactured else ()
+
+
 def decide_pair(instruments: list[InstrumentFacts], day: date) -> PairInstruments:
     """Applied and pending instruments for the pair on ``day``; see the module docstring."""
     bound: dict[str, tuple[InstrumentFacts, PartyFact, PartyFact, date]] = {}
@@ -240,7 +253,8 @@ def decide_pair(instruments: list[InstrumentFacts], day: date) -> PairInstrument
         else:
             waiting.append(Pending(agreement=facts.agreement, instrument=facts.code, title=facts.title,
                                    status=facts.status, missing=_missing(facts, x, y, day, entry),
-                                   expected=facts.expected, parties=(x, y)))
+                                   expected=facts.expected, parties=(x, y),
+                                   remanufactured=_remanufactured(facts, x, y, None)))
 
     superseded = {older for facts, *_ in bound.values() for older in facts.chain[1:] if older in bound}
     applied = []
@@ -255,7 +269,8 @@ def decide_pair(instruments: list[InstrumentFacts], day: date) -> PairInstrument
             explanation.append(f"{code} amends {', '.join(replaced)} and binds both, so it applies instead")
         applied.append(Applied(agreement=facts.agreement, instrument=code, title=facts.title,
                                in_force_for_pair_from=entry, supersedes=replaced,
-                               explanation=tuple(explanation), parties=(x, y)))
+                               explanation=tuple(explanation), parties=(x, y),
+                               remanufactured=_remanufactured(facts, x, y, entry)))
     return PairInstruments(applied=tuple(applied), pending=tuple(sorted(waiting, key=lambda p: p.instrument)))
 
 

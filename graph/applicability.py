@@ -84,7 +84,7 @@ def _instrument_facts(rows: list[dict]) -> tuple[InstrumentFacts, ...]:
             "entry_into_force": inst.get("entry_into_force") or "per_party",
             "pairing": inst.get("pairing") or "any", "expected": inst.get("expected"),
             "source": inst.get("source"), "chain": tuple(row["chain"]), "parties": [],
-            "pair_dates": inst.get("pair_dates")})
+            "pair_dates": inst.get("pair_dates"), "remanufactured": inst.get("remanufactured")})
         party_to, membership = row["party_to"], row["membership"]
         entry["parties"].append(PartyFact(
             role=row["role"], country=row["country"], party=row["party"],

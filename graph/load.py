@@ -136,7 +136,8 @@ def seed_rows(seeds: SeedSet) -> list[tuple[str, list[dict[str, Any]]]]:
                 general_criteria=criteria_json(i.general_rule) if i.general_rule else None,
                 status=i.status, expected=i.expected,
                 origin_terms=i.origin.model_dump_json(by_alias=True) if i.origin else None,
-                pair_dates=json.dumps([d.model_dump(mode="json") for d in i.pair_dates]) if i.pair_dates else None)}
+                pair_dates=json.dumps([d.model_dump(mode="json") for d in i.pair_dates]) if i.pair_dates else None,
+                remanufactured=i.remanufactured.model_dump_json() if i.remanufactured else None)}
             for agreement, i in instruments]),
         ("MERGE_AMENDMENTS", [{"code": i.code, "amends": i.amends} for _, i in instruments if i.amends]),
         ("MERGE_PSR_SCHEDULES", [

@@ -17,6 +17,7 @@ from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, 
 from engine.criteria import RuleSyntaxError, parse_rule
 from engine.terms import OriginTerms as EngineOriginTerms
 from engine.terms.cumulation import cumulation_kind
+from engine.terms.remanufactured import RemanufacturedTerms
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -233,6 +234,7 @@ class InstrumentSeed(Fact):
     provisions: list[ProvisionSeed] = []
     origin: OriginTerms | None = None
     pair_dates: list[PairDateSeed] = []
+    remanufactured: RemanufacturedTerms | None = None
     parties: list[PartySeed]
 
     @model_validator(mode="after")
@@ -243,6 +245,9 @@ class InstrumentSeed(Fact):
         for d in self.pair_dates:
             if not set(d.parties) <= own or d.parties[0] == d.parties[1]:
                 raise ValueError(f"pair_dates {d.parties}: two different parties of {self.code}")
+        for phase in self.remanufactured.phases if self.remanufactured else ():
+            if not set(phase.parties) <= own:
+                raise ValueError(f"remanufactured: {sorted(set(phase.parties) - own)} not parties of {self.code}")
         return self
 
 

@@ -230,3 +230,13 @@ def test_eu_japan_statement_needs_rex_above_eur_6000(seeded: Store, cli, client:
     japan = _answer(cli, client, "EUJP", exporter="DE", importer="JP", type="statement on origin (Japanese exporter)",
                     issued="2025-06-01", presented="2025-06-20")
     assert not japan["accepted"] and "only for exporters in JP" in japan["reason"]
+
+
+def test_atiga_remanufactured_goods_phases_per_party_while_pending(seeded: Store, cli, client: TestClient) -> None:
+    answer = _rules(cli, client, "MY", "VN", "2025-12-01")
+    upgrade = next(p for p in answer["pending"] if p["instrument"] == "ATIGA-P2")
+    my, vn = upgrade["remanufactured"]
+    assert my.startswith("MY (at_entry_into_force): pending") and "seed-doc 004" in my
+    assert vn.startswith("VN (after_consultation): pending") and "within 7 years" in vn and "within 2 years" in vn
+    th = next(p for p in _rules(cli, client, "TH", "SG", "2025-12-01")["pending"] if p["instrument"] == "ATIGA-P2")
+    assert "within 5 years" in th["remanufactured"][0]
