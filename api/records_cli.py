@@ -96,7 +96,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from graph.store import open_store
 
     with open_store() as store:
-        check = verify_records(store)
+        check = verify_records(store, noted_head=args.expect_head)
     if args.json:
         print(as_json(check))
     else:
@@ -144,6 +144,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(run=cmd_show)
     ver = actions.add_parser("verify", help="check the chain; names every changed, removed or reordered record "
                                             "(exit status 1 when there is one)")
+    ver.add_argument("--expect-head", metavar="HASH", help="a head hash noted earlier outside the graph: it must "
+                                                           "still be the hash of a record")
     ver.add_argument("--json", action="store_true", help="print JSON")
     ver.set_defaults(run=cmd_verify)
     rec = actions.add_parser("recheck", help="evaluate a record's inputs again on today's rules: does it stand?")

@@ -134,9 +134,13 @@ class ChainCheck(_Frozen):
     problems: tuple[ChainProblem, ...]
 
 
-def verify(chain: str, stored: Sequence[StoredRecord], length: int | None, head: str | None) -> ChainCheck:
+def verify(chain: str, stored: Sequence[StoredRecord], length: int | None, head: str | None,
+           noted_head: str | None = None) -> ChainCheck:
     """Check every record against its hash and its predecessor, and the chain head (``length`` records,
-    the last one's hash ``head``; None when the head node is gone) against the records."""
+    the last one's hash ``head``; None when the head node is gone) against the records.
+
+    ``noted_head`` is a head hash kept outside the graph earlier: some record must still have it, or the
+    chain was rewritten whole (which hashes alone cannot show to someone who can write the database)."""
     problems: list[ChainProblem] = []
     by_seq: dict[int, list[dict[str, Any]]] = {}
     for s in stored:
@@ -173,6 +177,10 @@ def verify(chain: str, stored: Sequence[StoredRecord], length: int | None, head:
     if length is not None and last in hashes and head != hashes[last] and not _named(problems, last):
         problems.append(ChainProblem(record=last, kind="head",
                                      detail=f"the chain head names hash {head}, record {last} has {hashes[last]}"))
+    if noted_head and noted_head not in hashes.values():
+        problems.append(ChainProblem(record=None, kind="head",
+                                     detail=f"no record has the noted head hash {noted_head}: the chain was "
+                                            "rewritten or cut back since it was noted"))
     return ChainCheck(chain=chain, ok=not problems, records=len(stored), length=last, head=head,
                       problems=tuple(problems))
 

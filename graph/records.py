@@ -178,14 +178,15 @@ def show_record(store: Store, record: int, chain: str = DEFAULT_CHAIN) -> Record
                         retention=Retention.model_validate(body["retention"]))
 
 
-def verify_records(store: Store, chain: str = DEFAULT_CHAIN) -> ChainCheck:
-    """Check the whole chain: every changed, removed or reordered record is named."""
+def verify_records(store: Store, chain: str = DEFAULT_CHAIN, noted_head: str | None = None) -> ChainCheck:
+    """Check the whole chain: every changed, removed or reordered record is named (and, with ``noted_head``,
+    that a head hash noted outside the graph is still in it)."""
     head = store.read(queries.RECORD_CHAIN_HEAD, chain=chain)
     rows = store.read(queries.RECORDS_OF_CHAIN, chain=chain)
     length, digest = (head[0]["length"], head[0]["head"]) if head else (None, None)
     if not head and not rows:
         length = 0
-    return verify(chain, [StoredRecord(properties=r["props"]) for r in rows], length, digest)
+    return verify(chain, [StoredRecord(properties=r["props"]) for r in rows], length, digest, noted_head)
 
 
 def recheck_record(store: Store, record: int, chain: str = DEFAULT_CHAIN) -> Recheck:

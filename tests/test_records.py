@@ -68,6 +68,12 @@ def test_records_form_a_chain_and_verify(seeded: Store) -> None:
     assert second.verdict["instrument"] == "AANZFTA-P2"
     assert {i["code"] for i in second.rule_data["instruments"]} == {"AANZFTA-P2", "AANZFTA"}
     assert check.head == listed[-1].hash
+    noted = listed[1].hash
+    record_tshirt(seeded, chain)
+    assert verify_records(seeded, chain, noted_head=noted).ok, "a noted head stays in a chain that grew"
+    forged = "0" * 64
+    [problem] = verify_records(seeded, chain, noted_head=forged).problems
+    assert problem.kind == "head" and forged in problem.detail
 
 
 def test_a_record_changed_in_the_graph_is_named_exactly(seeded: Store) -> None:
@@ -231,6 +237,7 @@ def test_cli_records_and_verify_names_a_record_changed_in_the_graph(seeded: Stor
         run_cypher(seeded, "MATCH (r:VerdictRecord {chain: 'verdicts', seq: $seq}) SET r.sku = $sku", seq=target,
                    sku=before)
     assert cli("records", "verify").returncode == 0
+    assert cli("records", "verify", "--expect-head", "0" * 64).returncode == 1
     recheck = cli("records", "recheck", str(target))
     assert recheck.returncode == 0 and "STANDS" in recheck.stdout
     assert cli("records", "show", "999999").returncode == 2
@@ -262,6 +269,8 @@ def test_api_record_is_a_write_and_the_records_endpoints(writer: TestClient) -> 
     shown = writer.get(f"/v1/records/{ids[0]}")
     assert shown.status_code == 200 and shown.json()["intact"]
     assert writer.get("/v1/records/verify").json()["ok"]
+    assert writer.get("/v1/records/verify", params={"expect_head": "0" * 64}).json()["ok"] is False
+    assert writer.get("/v1/records/verify", params={"expect_head": "xyz"}).status_code == 422
     assert writer.get(f"/v1/records/{ids[0]}/recheck").json()["stands"]
     assert writer.get("/v1/records/999999").status_code == 404
     assert writer.get("/v1/records/0").status_code == 422
@@ -282,7 +291,7 @@ def test_records_survive_a_restart_of_the_store(tmp_path: Path) -> None:
     assert recorded.returncode == 0, recorded.stderr
     head = json.loads(cli("records", "verify", "--json").stdout)["head"]
     assert cli("store", "stop").returncode == 0
-    check = cli("records", "verify", "--json")
+    check = cli("records", "verify", "--json", "--expect-head", head)
     assert check.returncode == 0, check.stdout + check.stderr
     after = json.loads(check.stdout)
     assert after["ok"] and after["records"] >= 1 and after["head"] == head

@@ -110,10 +110,13 @@ def records(request: Request, store: StoreDep,
     return model_response(Page[RecordSummary].of(request, answer.total, limit, offset, list(answer.items)))
 
 
-@router.get("/verify", response_model=ChainCheck, responses=responses(503))
-def verify(store: StoreDep) -> Response:
+@router.get("/verify", response_model=ChainCheck, responses=responses(422, 503))
+def verify(store: StoreDep,
+           expect_head: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$", description=(
+               "A head hash noted earlier outside the graph: it must still be the hash of a record."))] = None
+           ) -> Response:
     """Check the chain: every changed, removed or reordered record is named (`origingraph records verify`)."""
-    return model_response(verify_records(store))
+    return model_response(verify_records(store, noted_head=expect_head))
 
 
 @router.get("/{record}", response_model=RecordDetail, responses=responses(404, 422, 503))
