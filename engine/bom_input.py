@@ -9,7 +9,9 @@ Formats, chosen by the file name's suffix:
                processes: [..], wholly_obtained}
     bom:      [material, ...]     # nested: a material may have components: [material, ...]
     shipment: {exporter, importer, date, legs: [{country, operations, customs_control,
-               documents}], invoice_value, currency}          # optional
+               documents}], invoice_value, currency,          # optional
+               proof: {type, issued},                         # a proof already held: accepted?
+               goods_from_stock: {method, quantity, receipts: [..]}}  # goods from mixed stock
 
   where a material has the fields of :class:`engine.models.Material` (id, hs, hs_version,
   quantity, unit, value, currency, origin, declaration: {instrument, country, originating,
