@@ -44,7 +44,11 @@ def test_example_bom_qualifies_under_the_new_aanzfta_text(seeded: Store) -> None
     assert (labels.from_version, labels.to_version, labels.targets) == ("HS2017", "HS2022", ("520811",))
     assert verdict.consignment.ok
     assert {f.kind for f in verdict.trace.facts} >= {"Instrument", "PartyTo", "Provision", "CorrelatesTo"}
-    assert {u.instrument for u in report.undetermined} >= {"RCEP", "CPTPP"}
+    # AANZFTA's HS2022 annex is not loaded: the general rule's verdict is provisional, never a confident one
+    assert verdict.rule_status == "annex_not_loaded" and verdict.provisional
+    # CPTPP's Annex 4-A is loaded (HS2012): its PSR judges the T-shirt; RCEP has neither annex nor general rule
+    assert _verdict(report, "CPTPP").rule_status == "psr"
+    assert "RCEP" in {u.instrument for u in report.undetermined}
 
 
 def test_same_inputs_same_verdict(seeded: Store) -> None:
