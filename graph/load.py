@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -207,9 +207,10 @@ def _read_recorded(tx: ManagedTransaction) -> dict[str, str]:
     return _recorded_hashes(tx.run(queries.SEED_LOAD_MARKER, key=SEED_LOAD_KEY).data(), tx.run(queries.GRAPH_REVISION).data())
 
 
-def load_seeds(store: Store, seeds: SeedSet) -> LoadSummary:
+def load_seeds(store: Store, seeds: SeedSet, progress: Callable[[str], None] | None = None) -> LoadSummary:
     """Install the schema, then write every seed fact the graph does not already hold, in a single
-    transaction; with nothing to write (same seeds, no write since the last load), no transaction."""
+    transaction; with nothing to write (same seeds, no write since the last load), no transaction.
+    ``progress`` is told each statement's name once its rows are written (benchmarks/load.py times them)."""
     plan = seed_rows(seeds)
     statements = queries.all_queries()
     hashes = statement_hashes(plan, statements)
@@ -226,6 +227,8 @@ def load_seeds(store: Store, seeds: SeedSet) -> LoadSummary:
                 continue
             for start in range(0, len(rows), BATCH):
                 tx.run(statements[name], rows=rows[start:start + BATCH]).consume()
+            if progress:
+                progress(name)
         epoch, revision = _graph_revision(tx.run(queries.ENSURE_GRAPH_REVISION, epoch=uuid.uuid4().hex).data())
         # Store.write_tx bumps the revision by one when this work returns, in this transaction.
         tx.run(queries.RECORD_SEED_LOAD, key=SEED_LOAD_KEY, hashes=json.dumps(hashes, sort_keys=True),
