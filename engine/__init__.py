@@ -10,11 +10,12 @@ import importlib
 from typing import Any
 
 # Each public name and the module defining it, imported on first use: a caller needing one model
-# (``from engine.models import Shipment``) does not pay for importing the whole engine.
+# (``from engine.models import Shipment``) does not pay for importing the whole engine. The
+# ``evaluate`` function is imported from :mod:`engine.evaluate` itself: a lazy package attribute of
+# the same name as a submodule would be replaced by that module once anything imports it.
 _HOMES = {
     "engine.criteria": ("AllOf", "AnyOf", "Criterion", "MaxNom", "RuleSyntaxError", "Rvc", "SpecificProcess",
                         "TariffShift", "WhollyObtained", "parse_rule", "render_rule"),
-    "engine.evaluate": ("evaluate",),
     "engine.fungible": ("Allocation", "FungibleError", "allocate"),
     "engine.models": ("CodeMapping", "ConsignmentTerms", "Cumulation", "Evaluation", "FobRule", "FungibleStock",
                       "FungibleTerms", "Instrument", "Leg", "Material", "Processing", "Product", "ProofOption",

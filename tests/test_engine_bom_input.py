@@ -5,7 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from engine import evaluate, Evaluation, Instrument, parse_rule
+from engine import Evaluation, Instrument, parse_rule
+from engine.evaluate import evaluate
 from engine.bom_input import BomError, parse_bom
 
 KNOWN = {("HS2022", c) for c in ("850440", "850490", "853400", "853710", "761699",

@@ -9,7 +9,8 @@ import pytest
 from engine import (CodeMapping, ConsignmentTerms, Cumulation, Evaluation, FobRule,
                     FungibleStock, FungibleTerms, Instrument, Leg, Material, Processing,
                     Product, ProofOption, Psr, Receipt, Shipment, SupplierDeclaration,
-                    OriginTerms, Tolerance, TraceFact, evaluate, parse_rule)
+                    OriginTerms, Tolerance, TraceFact, parse_rule)
+from engine.evaluate import evaluate
 
 ASEAN = ("BN", "ID", "KH", "LA", "MM", "MY", "PH", "SG", "TH", "VN")
 DAY = date(2025, 6, 1)

@@ -210,8 +210,8 @@ def test_exception_matches_with_own_heading():
 from datetime import date  # noqa: E402
 
 from engine import (CodeMapping, Cumulation, Evaluation, Instrument, Material, OriginTerms,  # noqa: E402
-                    Processing, Product, Psr, Shipment, SupplierDeclaration, Tolerance,
-                    evaluate)
+                    Processing, Product, Psr, Shipment, SupplierDeclaration, Tolerance)
+from engine.evaluate import evaluate  # noqa: E402
 
 DAY = date(2025, 6, 1)
 PARTIES = ("MY", "VN", "TH")
