@@ -231,7 +231,7 @@ def _uk(store: Store):
 def test_uk_roo_schemes_parties_and_psrs(seeded: Store) -> None:
     summary = _uk(seeded)
     rules = sum(len(rs.rules) for rss in read_uk_roo(FIXTURES / "uk_roo").rule_sets.values() for rs in rss)
-    assert rules == 24
+    assert rules == 26
     assert sum(sum(reasons.values()) for reasons in summary.outcomes.values()) == rules  # every rule accounted for
     assert set(summary.outcomes.get("skipped", {})) <= {  # none once the seeds carry chapter 88
         "no HS2022 code in the graph falls in its commodity-code range (codes that are not in HS2022, "
@@ -500,12 +500,13 @@ def test_cli_eu_roo_json_summary_and_bad_field(tmp_path: Path) -> None:
 
 
 def test_a_text_only_rule_is_reported_never_evaluated(seeded: Store) -> None:
-    """A UK rule kept as text governs 854130 under UK-JAPAN: the answer says so and no verdict is guessed."""
+    """A UK rule kept as text governs 170211 under UK-JAPAN (a weight limit against the product's own weight,
+    which the rule language cannot say): the answer says so and no verdict is guessed."""
     _uk(seeded)
-    rule = governing_rule(seeded, "UK-JAPAN", "854130", "HS2022", date(2025, 1, 1))
+    rule = governing_rule(seeded, "UK-JAPAN", "170211", "HS2022", date(2025, 1, 1))
     assert rule.criterion is None and not rule.general_rule
     assert any("kept as text only" in note for note in rule.notes)
-    product = Product(sku="JP-PART", hs="854130", hs_version="HS2022", producer="JP", ex_works=Decimal(90),
+    product = Product(sku="JP-SUGAR", hs="170211", hs_version="HS2022", producer="JP", ex_works=Decimal(90),
                       fob=Decimal(100), currency="USD")
     report = evaluate_shipment(seeded, product, Shipment(exporter="JP", importer="GB", date=date(2025, 1, 1)))
     assert "UK-JAPAN" not in {v.instrument for v in report.verdicts}
