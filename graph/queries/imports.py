@@ -62,7 +62,8 @@ CREATE (p)-[:APPLIES_TO]->(h)
 
 IMPORT_DELETE_PARTIES_OF_INSTRUMENTS = """
 UNWIND $rows AS row
-MATCH (:Country|Bloc)-[r:PARTY_TO]->(:Instrument {code: row.instrument})
+MATCH (i:Instrument {code: row.instrument})
+MATCH (:Country|Bloc)-[r:PARTY_TO]->(i)
 DELETE r
 """
 
