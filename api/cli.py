@@ -54,7 +54,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     seeds = read_seeds(source)
     with open_store() as store:
         summary = load_seeds(store, seeds)
-        print(f"loaded {sum(summary.written.values())} facts from {source}")
+        facts = sum(summary.written.values())
+        if len(summary.unchanged) == len(summary.written):
+            print(f"the graph already holds the {facts} facts of {source}: nothing written")
+        else:
+            rewritten = sum(n for name, n in summary.written.items() if name not in summary.unchanged)
+            print(f"loaded {facts} facts from {source} ({rewritten} written, the rest already in the graph)")
         _print_counts(store)
     return 0
 
