@@ -1,7 +1,7 @@
 """origingraph benchmarks: ``.venv/bin/python -m benchmarks`` (``--quick`` for a short run).
 
-Prints a table and writes ``benchmarks/RESULTS.md`` with the measured numbers against the targets
-of issue 6. Everything runs on this machine against a fresh embedded store in a temporary directory
+Prints a table with the measured numbers against the targets of issue 6 (``--out FILE`` also
+writes it; ``benchmarks/RESULTS.md`` comes from ``benchmarks.questions``, ``imports`` and ``load``). Everything runs on this machine against a fresh embedded store in a temporary directory
 (never the user's data directory); the bundled seeds are loaded first.
 
 (a) **Import**: the full real-data import (``../shared/eval-data``) into a fresh embedded store with
@@ -22,9 +22,9 @@ of issue 6. Everything runs on this machine against a fresh embedded store in a 
     - *optimised, 2 cores*: the same in two processes at once (each warm, each its own connection);
       the rate is all verdicts over the wall time from a common start barrier to the last finish.
     Every process warms its cache on one set of BOMs, then is timed on *different* BOMs (same
-    lanes and dates); the cache misses during the timed part are reported. After warm-up the
-    process calls ``gc.freeze()`` (the warm cache and the BOMs stay alive anyway; the collector
-    then skips them), which is how a long-running worker should be set up.
+    lanes and dates); the cache misses during the timed part are reported. No ``gc.freeze()``:
+    the product does not call it, so the measuring processes do not either. The first ask (nothing
+    cached) is measured by ``benchmarks.questions``, not here.
 (d) **Peak memory**: the peak RSS of each process (``resource.getrusage``; for the server
     ``VmHWM``), and the peak of Python allocations (``tracemalloc``) during a short extra pass
     (tracemalloc is too slow to run while timing).
@@ -33,7 +33,6 @@ of issue 6. Everything runs on this machine against a fresh embedded store in a 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import multiprocessing as mp
 import os
@@ -51,7 +50,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PROFILE = Path(__file__).resolve().parent / "PROFILE.md"
 
 TARGETS = {"import_s": 120.0, "rules_p95_warm_ms": 10.0, "verdicts_20": 5000.0, "speedup": 20.0}
@@ -259,8 +257,6 @@ def throughput_child(mode: str, worker: int, lines: int, count: int, data_dir: s
                 run = lambda batch: list(evaluate_shipments(store, batch))  # noqa: E731
             cache = answers_of(store)
             misses = cache.misses
-            gc.collect()
-            gc.freeze()
             barrier.wait()
             started = time.perf_counter()
             verdicts = 0
@@ -268,7 +264,6 @@ def throughput_child(mode: str, worker: int, lines: int, count: int, data_dir: s
                 verdicts += sum(len(r.verdicts) for r in run(jobs[start:start + 1000]))
             finished = time.perf_counter()
             timed_misses = cache.misses - misses
-            gc.unfreeze()
             tracemalloc.start()
             sample = jobs[: max(1, min(len(jobs), 200 if lines <= 20 else 40))]
             run(sample)
@@ -387,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer requests and BOMs (a smoke run)")
     parser.add_argument("--skip-import", action="store_true", help="do not run the real-data import")
     parser.add_argument("--import-child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results (Markdown)")
+    parser.add_argument("--out", type=Path, help="also write the results to this file (Markdown)")
     args = parser.parse_args(argv)
     if args.import_child:
         print(json.dumps(import_child(args.import_child)))
@@ -423,10 +418,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"= {r['rate']:9.1f}/s (misses {r['misses']}, peak RSS {r['maxrss_mb']:.0f} MiB)", flush=True)
         env["store_maxrss_mb"] = _peak_rss_mb()
     text = render(env, imp, http, thr)
-    args.out.write_text(text + "\n", encoding="utf-8")
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"written: {args.out}")
     print()
-    print(text.split("## (a)")[0].strip())
-    print(f"\nwritten: {args.out}")
+    print(text)
     return 0
 
 
