@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
     from graph.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,3 +93,19 @@ def cli(store: Store):
                               timeout=180)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def client(seeded: Store) -> Iterator[TestClient]:
+    """The real app over the seeded store with writes disabled (no ORIGINGRAPH_API_KEY)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    previous = os.environ.pop("ORIGINGRAPH_API_KEY", None)
+    try:
+        with TestClient(create_app(seeded)) as c:
+            yield c
+    finally:
+        if previous is not None:
+            os.environ["ORIGINGRAPH_API_KEY"] = previous

@@ -7,7 +7,6 @@ Writes go to the fictional XFTA instrument and to test SKUs, and are undone befo
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from copy import deepcopy
 from pathlib import Path
@@ -31,17 +30,6 @@ def _json(cli, *args: str) -> dict:
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
-
-@pytest.fixture(scope="module")
-def client(seeded: Store) -> Iterator[TestClient]:
-    """An app with writes disabled (no ORIGINGRAPH_API_KEY)."""
-    previous = os.environ.pop("ORIGINGRAPH_API_KEY", None)
-    try:
-        with TestClient(create_app(seeded)) as c:
-            yield c
-    finally:
-        if previous is not None:
-            os.environ["ORIGINGRAPH_API_KEY"] = previous
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.cli import build_parser
 from engine.certificate import schema_text
 from graph.store import Store
@@ -38,16 +36,6 @@ FAILING_BOM = RVC_BOM.replace('value: "2.00"', 'value: "7.00"').replace("TS-RVC"
 def validate(export: dict) -> None:
     jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(export)
 
-
-@pytest.fixture(scope="module")
-def client(seeded: Store) -> Iterator[TestClient]:
-    previous = os.environ.pop("ORIGINGRAPH_API_KEY", None)
-    try:
-        with TestClient(create_app(seeded)) as c:
-            yield c
-    finally:
-        if previous is not None:
-            os.environ["ORIGINGRAPH_API_KEY"] = previous
 
 
 def test_the_schema_is_a_valid_json_schema() -> None:

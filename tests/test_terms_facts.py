@@ -4,8 +4,6 @@ names its source (issue 12)."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +11,6 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from graph.store import Store
 
 LAPTOP = """
@@ -30,16 +27,6 @@ bom:
 shipment: {exporter: MY, importer: IMPORTER, date: "2025-06-01"}
 """
 
-
-@pytest.fixture(scope="module")
-def client(seeded: Store) -> Iterator[TestClient]:
-    previous = os.environ.pop("ORIGINGRAPH_API_KEY", None)
-    try:
-        with TestClient(create_app(seeded)) as c:
-            yield c
-    finally:
-        if previous is not None:
-            os.environ["ORIGINGRAPH_API_KEY"] = previous
 
 
 def _laptop(tmp_path: Path, importer: str) -> Path:
