@@ -57,9 +57,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         facts = sum(summary.written.values())
         if len(summary.unchanged) == len(summary.written):
             print(f"the graph already holds the {facts} facts of {source}: nothing written")
-        else:
+        elif summary.unchanged:
             rewritten = sum(n for name, n in summary.written.items() if name not in summary.unchanged)
             print(f"loaded {facts} facts from {source} ({rewritten} written, the rest already in the graph)")
+        else:
+            print(f"loaded {facts} facts from {source}")
         _print_counts(store)
     return 0
 
