@@ -177,6 +177,14 @@ class OriginTerms(Fact, EngineOriginTerms):
     engine reads, and the graph hands it over whole.
     """
 
+    @model_validator(mode="after")
+    def _codes_for_a_proof(self) -> "OriginTerms":
+        """A code table names the kind of proof that shows the codes; one of the instrument's proofs is of it."""
+        kind = self.criterion_codes.proof_kind if self.criterion_codes else None
+        if kind and not any(p.kind == kind for p in self.proofs):
+            raise ValueError(f"criterion_codes are for a proof of kind {kind!r}, but no proof is of that kind")
+        return self
+
 
 class AnnexCoverage(Fact):
     """How much of a PSR schedule's annex is in the graph, so an answer never calls the general rule

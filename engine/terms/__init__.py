@@ -2,9 +2,11 @@
 its decision, so a new kind of cumulation, proof or tolerance basis is edited in one place.
 
 - ``cumulation``: kinds and which countries each reaches (``CUMULATION_KINDS``);
-- ``proof``: proof options with their own FOB rule, and which are offered (``PROOF_KINDS``);
+- ``proof``: proof options with their own FOB rule, and which are offered (``PROOF_KINDS``); the
+  origin-criterion codes a proof shows (``CRITERION_BASES``);
 - ``tolerance``: de minimis and its bases; ``fungible``: methods and scope of mixed stock;
-- ``consignment``: direct consignment; ``records``: record retention.
+- ``consignment``: direct consignment; ``records``: record retention;
+- ``provisions``: every term of an instrument as one answer, with what is not recorded.
 
 :class:`OriginTerms` is what an instrument carries whole: the seed schema extends it with its
 source, the graph stores and returns it unchanged, the engine reads it.
@@ -18,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.terms.consignment import ConsignmentTerms
 from engine.terms.fungible import FungibleTerms
-from engine.terms.proof import FobRule, ProofOption
+from engine.terms.proof import CriterionCodes, FobRule, ProofOption
 from engine.terms.tolerance import Tolerance
 
 __all__ = ["OriginTerms"]
@@ -37,3 +39,6 @@ class OriginTerms(BaseModel):
     fob_on_certificate: FobRule | None = None
     record_retention_years: dict[str, int] = Field(default_factory=dict)
     certificate_validity_months: int | None = None
+    criterion_codes: CriterionCodes | None = None
+    source: str | None = None
+    """Where the terms come from (the seeds require it; the engine shows it)."""

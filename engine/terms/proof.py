@@ -6,6 +6,11 @@ paper Form D is no longer offered after 2023 or why a statement needs REX regist
 requirement belongs to each option (ATIGA: Form D only when RVC is used and KH, ID or LA is
 involved; an AWSC declaration whenever RVC is used); an option without its own rule follows the
 instrument's ``fob_on_certificate``. The kinds of proof are the one list :data:`PROOF_KINDS`.
+
+A proof may have to show an origin-criterion code (EU-Japan statement on origin: A-E). The table is seed
+data (:class:`CriterionCodes`); where the sources disagree it is recorded undetermined and no code is
+answered, with the reason and each source's reading. Otherwise the code is derived from what qualified
+the good (:func:`criterion_bases`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.dated import Dated
 
@@ -23,8 +28,9 @@ if TYPE_CHECKING:
     from engine.models import Instrument, Shipment
     from engine.terms import OriginTerms
 
-__all__ = ["PROOF_KINDS", "ExistingProof", "FobRule", "ProofAcceptance", "ProofChoice", "ProofOption",
-           "ProofRequirement", "fob_required", "last_day_of_validity", "proof_acceptance", "proof_requirement"]
+__all__ = ["CRITERION_BASES", "PROOF_KINDS", "CodeReading", "CriterionCode", "CriterionCodes", "ExistingProof",
+           "FobRule", "ProofAcceptance", "ProofChoice", "ProofOption", "ProofRequirement", "criterion_bases",
+           "criterion_code", "fob_required", "last_day_of_validity", "proof_acceptance", "proof_requirement"]
 
 #: The one list of kinds of proof of origin: a new kind is one name here.
 PROOF_KINDS = ("certificate", "declaration", "statement")
@@ -76,6 +82,91 @@ class ProofOption(_Frozen, Dated):
     instrument's per-country ``record_retention_years``."""
 
 
+#: What qualified the good, as a statement's origin-criterion code names it: the one list of bases a
+#: code table (:class:`CriterionCodes`) maps to codes.
+CriterionBasis = Literal["wholly_obtained", "originating_materials", "psr", "cumulation", "tolerance"]
+CRITERION_BASES: tuple[str, ...] = get_args(CriterionBasis)
+
+
+class CodeReading(_Frozen):
+    """One source's reading of the code table, kept when sources disagree."""
+
+    source: str = Field(min_length=1)
+    codes: dict[CriterionBasis, str]
+    note: str | None = None
+
+
+class CriterionCodes(_Frozen):
+    """The origin-criterion codes a proof of kind ``proof_kind`` must show (EU-Japan statement on origin:
+    A-E). ``determined`` false: the sources disagree or the legal text was not read, so no code is
+    answered; ``reason`` says why and ``readings`` keep each source's table for the exporter to check.
+    ``determined`` true: ``codes`` is the table read from ``source`` (and ``readings`` may record sources
+    that differ from it)."""
+
+    proof_kind: ProofKind = "statement"
+    article: str | None = None
+    determined: bool
+    codes: dict[CriterionBasis, str] = Field(default_factory=dict)
+    reason: str | None = None
+    readings: tuple[CodeReading, ...] = ()
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _table_or_reason(self) -> "CriterionCodes":
+        if self.determined and not self.codes:
+            raise ValueError("a determined code table lists its codes")
+        if not self.determined and not self.reason:
+            raise ValueError("an undetermined code table says why (reason)")
+        return self
+
+
+class CriterionCode(_Frozen):
+    """The code(s) this verdict's proof shows, or why none is answered."""
+
+    codes: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    determined: bool
+    reason: str
+    article: str | None = None
+    readings: tuple[CodeReading, ...] = ()
+    source: str
+
+
+def criterion_bases(passed_by: str | None, vnm: Decimal, cumulated: bool, tolerated: bool) -> tuple[str, ...]:
+    """What qualified the good, from its verdict: wholly obtained (the rule that passed is WO), produced
+    only from originating materials (nothing non-originating left), else the product-specific rule; with
+    cumulation when cumulated materials were counted and tolerance when non-originating materials were
+    tolerated. Empty when the good does not qualify."""
+    if passed_by is None:
+        return ()
+    if passed_by.strip() == "WO":
+        return ("wholly_obtained",)
+    first = "originating_materials" if vnm == 0 and not tolerated else "psr"
+    return (first,) + (("cumulation",) if cumulated else ()) + (("tolerance",) if tolerated else ())
+
+
+def criterion_code(table: CriterionCodes | None, bases: tuple[str, ...] | None) -> CriterionCode | None:
+    """The code(s) for ``bases`` (None: the verdict was not passed in; empty: the good does not qualify)
+    under ``table``; None when the instrument records no code table."""
+    if table is None:
+        return None
+    base = {"article": table.article, "readings": table.readings, "source": table.source}
+    if not table.determined:
+        return CriterionCode(**base, determined=False, reason=f"origin-criterion code undetermined: {table.reason}")
+    if bases is None:
+        return CriterionCode(**base, determined=False, reason="origin-criterion code not derived: the verdict's"
+                                                              " criterion was not given")
+    if not bases:
+        return CriterionCode(**base, determined=True, reason="the good does not qualify: no code")
+    missing = [b for b in bases if b not in table.codes]
+    if missing:
+        return CriterionCode(**base, determined=False, bases=bases,
+                             reason=f"the code table names no code for {', '.join(missing)}")
+    codes = tuple(table.codes[b] for b in bases)
+    return CriterionCode(**base, codes=codes, bases=bases, determined=True,
+                         reason=f"{' + '.join(bases)} -> {', '.join(codes)}")
+
+
 class ProofChoice(_Frozen):
     """An option with why it is (or is not) available for this shipment, and whether it must show
     the FOB value (decided for offered options only)."""
@@ -111,11 +202,15 @@ class ProofAcceptance(_Frozen):
     accepted_until: date | None = None
     article: str | None = None
     note: str | None = None
+    alternatives: tuple[str, ...] = ()
+    """When not accepted: the other proofs of the instrument this shipment could use on the issue day."""
+    source: str | None = None
 
 
 class ProofRequirement(_Frozen):
     """``fob_required`` / ``fob_reason``: the instrument's own FOB rule (what a certificate shows);
-    each option carries its own answer."""
+    each option carries its own answer. ``criterion_code``: the origin-criterion code a proof must show
+    (None: the instrument records no code table); ``source``: where the instrument's terms come from."""
 
     options: tuple[ProofChoice, ...]
     rejected: tuple[ProofChoice, ...]
@@ -124,13 +219,16 @@ class ProofRequirement(_Frozen):
     validity_months: int | None
     retention_years: int | None
     acceptance: ProofAcceptance | None = None
+    criterion_code: CriterionCode | None = None
+    source: str | None = None
 
 
 def proof_requirement(shipment: Shipment, instrument: Instrument,
-                      qualified_by_rvc: bool | None) -> ProofRequirement:
+                      qualified_by_rvc: bool | None, bases: tuple[str, ...] | None = None) -> ProofRequirement:
     """``qualified_by_rvc``: whether the alternative that qualified the good uses RVC (None
     when the good does not qualify). When the shipment names the proof it holds, whether that proof
-    is accepted on the shipment date is answered too."""
+    is accepted on the shipment date is answered too. ``bases``: what qualified the good
+    (:func:`criterion_bases`), from which a proof's origin-criterion code is derived."""
     terms = instrument.terms
     options, rejected = [], []
     for option in terms.proofs:
@@ -149,7 +247,9 @@ def proof_requirement(shipment: Shipment, instrument: Instrument,
         fob_reason=reason, validity_months=terms.certificate_validity_months,
         retention_years=retention.get(shipment.exporter, retention.get("*")),
         acceptance=proof_acceptance(terms, instrument.code, shipment.proof.type, shipment.proof.issued, shipment.date,
-                                    shipment) if shipment.proof else None)
+                                    shipment) if shipment.proof else None,
+        criterion_code=criterion_code(terms.criterion_codes, () if qualified_by_rvc is None else bases),
+        source=terms.source)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -172,7 +272,8 @@ def proof_acceptance(terms: OriginTerms, code: str, proof: str, issued: date, pr
     not after the option's ``accepted_until`` (a transition window)."""
     wanted = " ".join(proof.split()).casefold()
     option = next((o for o in terms.proofs if " ".join(o.name.split()).casefold() == wanted), None)
-    base = {"instrument": code, "proof": option.name if option else proof, "issued": issued, "presented": presented}
+    base = {"instrument": code, "proof": option.name if option else proof, "issued": issued, "presented": presented,
+            "source": terms.source}
     if option is None:
         offered = ", ".join(o.name for o in terms.proofs) or "none recorded"
         return ProofAcceptance(**base, accepted=False, reason=f"{code} records no proof {proof!r}; its proofs: {offered}")
@@ -182,9 +283,12 @@ def proof_acceptance(terms: OriginTerms, code: str, proof: str, issued: date, pr
     base["valid_until"] = valid_until
     if presented < issued:
         return ProofAcceptance(**base, accepted=False, reason=f"presented {presented}, before it was issued {issued}")
-    problem = _why_not(option, shipment.model_copy(update={"date": issued}))
+    on_issue = shipment.model_copy(update={"date": issued})
+    problem = _why_not(option, on_issue)
     if problem:
-        return ProofAcceptance(**base, accepted=False, reason=f"{option.name} could be issued {problem}"
+        alternatives = tuple(o.name for o in terms.proofs if o is not option and _why_not(o, on_issue) is None)
+        return ProofAcceptance(**base, accepted=False, alternatives=alternatives,
+                               reason=f"{option.name} could be issued {problem}"
                                + (f", not on {issued}" if not option.in_force_on(issued) else ""))
     if option.accepted_until and presented > option.accepted_until:
         return ProofAcceptance(**base, accepted=False,
