@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.bom_body import BOM_REQUEST_BODY, BomBody
 from api.deps import CountryCode, IsoDate, StoreDep
 from api.models import model_response
-from api.problems import ApiProblem, name_fields, responses
-from api.routes.origin import _BODY, CSV_TYPES, JSON_TYPES, YAML_TYPES, _document, _shipment
+from api.problems import name_fields, responses
 from graph.advice import SUGGESTIONS, AdviceReport, advise_shipment
 
 router = APIRouter(prefix="/v1/origin", tags=["origin"])
@@ -26,9 +26,9 @@ ADVICE_EXAMPLE = {
                      "bom": {"product": "...", "bom": "...", "shipment": "..."}}]}
 
 
-@router.post("/advice", response_model=AdviceReport, openapi_extra=_BODY, responses={
+@router.post("/advice", response_model=AdviceReport, openapi_extra=BOM_REQUEST_BODY, responses={
     200: {"content": {"application/json": {"example": ADVICE_EXAMPLE}}}, **responses(404, 415, 422, 503)})
-async def advice(request: Request, store: StoreDep,
+async def advice(request: Request, store: StoreDep, bom: BomBody,
                  instrument: Annotated[str, Query(min_length=1, max_length=64, examples=["AANZFTA-P2"],
                                                   description="The instrument to originate under.")],
                  exporter: Annotated[CountryCode | None, Query(description="Overrides the shipment's exporter.",
@@ -49,16 +49,10 @@ async def advice(request: Request, store: StoreDep,
 
     The body is the same as for `/v1/origin/evaluate`. The same JSON as
     `origingraph advise BOM --instrument CODE --json`."""
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if media not in JSON_TYPES + YAML_TYPES + CSV_TYPES:
-        raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
-                              "or text/csv", slug="unsupported-media-type", title="Unsupported body format")
-    text = (await request.body()).decode("utf-8")  # api.limits.BodyLimits answered any other body
-    name_fields(request, sku="body.sku", instrument="query.instrument")
-    flags = {k: v for k, v in (("exporter", exporter), ("importer", importer), ("date", date)) if v}
+    name_fields(request, instrument="query.instrument")
 
     def run() -> AdviceReport:
-        product, shipment = _document(store, text, media, request.app.state.limits)
-        return advise_shipment(store, product, _shipment(shipment, flags), instrument, limit)
+        product, shipment = bom.shipped(exporter, importer, date)
+        return advise_shipment(store, product, shipment, instrument, limit)
 
     return model_response(await request.app.state.bom_workers.run(run, "sourcing advice"))

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.bom_body import BOM_DOCUMENT_REQUEST_BODY, DOCUMENT_EXAMPLE, BomBody
 from api.deps import StoreDep, Writer
 from api.models import model_response
 from api.problems import ApiProblem, FieldError, responses
-from api.routes.origin import (CSV_EXAMPLE, CSV_TYPES, DOCUMENT_EXAMPLE, JSON_TYPES, YAML_EXAMPLE, YAML_TYPES,
-                               read_document)
 from graph.products import StoredBom, delete_product, read_product, store_bom
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
@@ -19,31 +18,18 @@ router = APIRouter(prefix="/v1/products", tags=["products"])
 Sku = Annotated[str, Path(min_length=1, max_length=200, description="The product's SKU.", examples=["TS-100"])]
 
 _STORED_EXAMPLE = {"product": DOCUMENT_EXAMPLE["product"], "bom": DOCUMENT_EXAMPLE["bom"]}
-_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"$ref": "#/components/schemas/BomDocumentBody"},
-                         "examples": {"document": {"summary": "A product and its BOM (a shipment is ignored)",
-                                                   "value": _STORED_EXAMPLE}}},
-    "application/yaml": {"schema": {"type": "string"}, "examples": {"document": {"value": YAML_EXAMPLE}}},
-    "text/csv": {"schema": {"type": "string"}, "examples": {"erp": {"value": CSV_EXAMPLE}}}}}}
 
 
-@router.put("/{sku}/bom", response_model=StoredBom, dependencies=[Writer], openapi_extra=_BODY, responses={
+@router.put("/{sku}/bom", response_model=StoredBom, dependencies=[Writer],
+            openapi_extra=BOM_DOCUMENT_REQUEST_BODY, responses={
     200: {"content": {"application/json": {"example": _STORED_EXAMPLE}}},
     **responses(401, 403, 415, 422, 503)})
-async def put_bom(request: Request, store: StoreDep, sku: Sku) -> Response:
+async def put_bom(request: Request, store: StoreDep, sku: Sku, bom: BomBody) -> Response:
     """Store (or replace) the product's BOM in the graph as Product, Material, CONTAINS and CLASSIFIED_AS
     (requires the API key). The body is a BOM document, as for `POST /v1/origin/evaluate` (JSON, YAML or
-    CSV); its product SKU must be the one in the path. Idempotent: the same body twice stores the same graph.
+    CSV; a shipment in it is ignored); its product SKU must be the one in the path. Idempotent: the same body twice stores the same graph.
     Answers with the BOM as stored, which `POST /v1/origin/evaluate` then takes as `{"sku": .., "shipment": ..}`."""
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    suffix = {**dict.fromkeys(JSON_TYPES, "json"), **dict.fromkeys(YAML_TYPES, "yaml"),
-              **dict.fromkeys(CSV_TYPES, "csv")}.get(media)
-    if suffix is None:
-        raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
-                              "or text/csv", slug="unsupported-media-type", title="Unsupported body format")
-    text = (await request.body()).decode("utf-8")  # api.limits.BodyLimits answered any other body
-    product = (await request.app.state.bom_workers.run(
-        lambda: read_document(store, text, f"body.{suffix}", request.app.state.limits), "BOM parse")).product
+    product = (await request.app.state.bom_workers.run(bom.document, "BOM parse")).product
     if product.sku != sku:
         raise ApiProblem(422, f"the document is for SKU {product.sku!r}, the path for {sku!r}: they must agree",
                          slug="invalid-request", title="Invalid request",

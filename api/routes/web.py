@@ -18,10 +18,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.deps import StoreDep
+from api.bom_body import BOM_DOCUMENT_REQUEST_BODY, BomBody
 from api.models import model_response
 from api.problems import ApiProblem, responses
-from api.routes.origin import CSV_TYPES, JSON_TYPES, YAML_TYPES, _BODY, read_document
 from engine.bom_input import BomDocument
 
 router = APIRouter()
@@ -69,18 +68,10 @@ def workbench_file(name: str) -> Response:
     return _file(name)
 
 
-@router.post("/v1/origin/document", response_model=BomDocument, tags=["origin"], openapi_extra=_BODY,
-             responses=responses(404, 415, 422, 503))
-async def document(request: Request, store: StoreDep) -> Response:
+@router.post("/v1/origin/document", response_model=BomDocument, tags=["origin"],
+             openapi_extra=BOM_DOCUMENT_REQUEST_BODY, responses=responses(404, 415, 422, 503))
+async def document(request: Request, bom: BomBody) -> Response:
     """A BOM document (JSON, or YAML / CSV like a BOM file) read as `POST /v1/origin/evaluate` reads it,
     answered as JSON: the product with its BOM nested under `product.bom`, and the shipment (null for a
     CSV). A bad document line is a 422 naming it. The `product` is what `POST /v1/shipments/compare` takes."""
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    suffix = {**dict.fromkeys(JSON_TYPES, "json"), **dict.fromkeys(YAML_TYPES, "yaml"),
-              **dict.fromkeys(CSV_TYPES, "csv")}.get(media)
-    if suffix is None:
-        raise ApiProblem(415, f"cannot read a body of type {media!r}: send application/json, application/yaml "
-                              "or text/csv", slug="unsupported-media-type", title="Unsupported body format")
-    text = (await request.body()).decode("utf-8")  # api.limits.BodyLimits answered any other body
-    return model_response(await request.app.state.bom_workers.run(
-        lambda: read_document(store, text, f"body.{suffix}", request.app.state.limits), "BOM parse"))
+    return model_response(await request.app.state.bom_workers.run(bom.document, "BOM parse"))
