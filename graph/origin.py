@@ -31,7 +31,7 @@ from graph import queries
 from graph.applicability import InstrumentRules, pair_facts_of, rules_between
 from graph.cache import GraphView, cached_answer, graph_view
 from graph.errors import NotFound
-from graph.lineage import code_properties, hs_uid, lineage, lineages_of
+from graph.lineage import code_properties, hs_uid, lineages_of
 from graph.psr import GeneralRule, general_rule_from, governing_rule, rule_answers
 from graph.store import Store
 from seeds.schema import OriginTerms
@@ -240,7 +240,9 @@ class _CodeLink(BaseModel):
 
 @cached_answer("code_mapping")
 def _code_mapping(store: Store, code: str, version: str, target: str) -> _CodeLink:
-    answer = lineage(store, code, version, target)
+    answer = lineages_of(store, [(code, version, target)], sourced=False)[(code, version, target)]
+    if isinstance(answer, NotFound):
+        raise answer
     if not answer.targets:
         return _CodeLink(mapping=None)
     mapping = CodeMapping(code=code, from_version=version, to_version=target, targets=answer.targets,
@@ -256,7 +258,7 @@ def _mappings(store: Store, product: Product, versions: set[str]) -> tuple[tuple
     mappings, facts = [], []
     codes = {(product.hs, product.hs_version)} | {(m.hs, m.hs_version) for m in _materials(product.bom)}
     lineages_of(store, [(code, version, target) for code, version in sorted(codes)
-                        for target in sorted(versions - {version})])  # one statement for the codes not cached
+                        for target in sorted(versions - {version})], sourced=False)  # one statement for those not cached
     for code, version in sorted(codes):
         for target in sorted(versions - {version}):
             link = _code_mapping(store, code, version, target)
@@ -437,9 +439,11 @@ def answer_questions(view: GraphView, questions: dict[Lane, LaneQuestions]) -> d
 
     versions: dict[Lane, set[str]] = {lane: {v for _, v in questions[lane].products} for lane in lanes}
     for lane, item in found:
-        pair_context(view, item, Shipment(exporter=lane[0], importer=lane[1], date=lane[2]))
         if item.psr.match:
             versions[lane].add(item.psr.match.psr.hs_version)
+    # The lane's context and its intermediates' rules depend on the instrument, not on the product.
+    for lane, item in {(lane, item.instrument): (lane, item) for lane, item in found}.values():
+        pair_context(view, item, Shipment(exporter=lane[0], importer=lane[1], date=lane[2]))
         for code, code_version in sorted(questions[lane].intermediates):
             try:
                 rule = governing_rule(view, item.instrument, code, code_version, lane[2])
@@ -449,7 +453,7 @@ def answer_questions(view: GraphView, questions: dict[Lane, LaneQuestions]) -> d
                 versions[lane].add(rule.match.psr.hs_version)
     translations = [(code, version, target) for lane in lanes for code, version in sorted(questions[lane].codes)
                     for target in sorted(versions[lane] - {version})]
-    lineages_of(view, translations)
+    lineages_of(view, translations, sourced=False)
     for code, version, target in dict.fromkeys(translations):
         try:
             _code_mapping(view, code, version, target)
@@ -508,7 +512,10 @@ def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, S
             continue
         questions: dict[Lane, LaneQuestions] = {}
         for product, shipment in chunk:
-            questions.setdefault((shipment.exporter, shipment.importer, shipment.date), LaneQuestions()).add(product)
-        answer_questions(view, questions)
+            lane = (shipment.exporter, shipment.importer, shipment.date)
+            if view.peek(("rules_between", *lane, product.hs, product.hs_version)) is None:
+                questions.setdefault(lane, LaneQuestions()).add(product)
+        if questions:
+            answer_questions(view, questions)
         for product, shipment in chunk:
             yield evaluate_shipment(view, product, shipment)

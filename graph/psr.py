@@ -101,10 +101,10 @@ RuleQuestion = tuple[str, str, str, date]
 
 def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQuestion, RuleAnswer | NotFound]:
     """The rule of every (instrument, code, edition, date), from the cache at the view's revision; the
-    questions not cached yet are read in one statement (``RULES_OF_CODES_ON_DATE``: the HS editions,
-    the code, the PSR schedule and its annex coverage, the general rule, the lineage into the
-    schedule's edition and the PSRs covering its codes). An unknown code or edition is the error,
-    not raised."""
+    questions not cached yet are read in one statement (``RULES_OF_CODES_ON_DATE``: the HS editions;
+    once per instrument and date, the PSR schedule, its annex coverage and the general rule; per
+    code, the code, its lineage into the schedule's edition and the PSRs covering its codes). An
+    unknown code or edition is the error, not raised."""
     view = graph_view(store)
     out: dict[RuleQuestion, RuleAnswer | NotFound] = {}
     missing: list[RuleQuestion] = []
@@ -116,17 +116,23 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
             out[question] = found
     if not missing:
         return out
-    rows = view.read(queries.RULES_OF_CODES_ON_DATE, questions=[
-        {"key": n, "instrument": instrument, "code": code, "hs_version": version, "uid": hs_uid(version, code),
-         "date": day.isoformat()} for n, (instrument, code, version, day) in enumerate(missing)])
+    groups: dict[tuple[str, date], list[dict]] = {}
+    for n, (instrument, code, version, day) in enumerate(missing):
+        groups.setdefault((instrument, day), []).append(
+            {"key": n, "code": code, "hs_version": version, "uid": hs_uid(version, code)})
+    rows = view.read(queries.RULES_OF_CODES_ON_DATE, groups=[
+        {"key": n, "instrument": instrument, "date": day.isoformat(), "questions": asked}
+        for n, ((instrument, day), asked) in enumerate(groups.items())])
     for row in rows:
-        question = missing[row["key"]]
-        try:
-            answer = _rule_answer(view, question, row)
-        except NotFound as exc:
-            out[question] = exc
-            continue
-        out[question] = view.answer(("rule_answer", *question), lambda answer=answer: answer)
+        shared = {k: row[k] for k in ("versions", "schedule", "annexes", "general")}
+        for asked in row["answers"]:
+            question = missing[asked["key"]]
+            try:
+                answer = _rule_answer(view, question, {**shared, **asked})
+            except NotFound as exc:
+                out[question] = exc
+                continue
+            out[question] = view.answer(("rule_answer", *question), lambda answer=answer: answer)
     return out
 
 

@@ -19,23 +19,30 @@ CALL {
 }
 UNWIND $questions AS q
 OPTIONAL MATCH (h:HSCode {uid: q.uid})
+WITH versions, q, h,
+     [x IN versions WHERE x.code = q.to_version | coalesce(x.in_force_from, '9999')][0] >
+     [x IN versions WHERE x.code = h.version | coalesce(x.in_force_from, '9999')][0] AS ahead
 CALL {
-  WITH q
+  WITH q, ahead
+  WITH q WHERE ahead
   OPTIONAL MATCH path = (:HSCode {uid: q.uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
   WHERE target.version = q.to_version
   RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
-          links: [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
-                  kind: r.kind, partial: r.partial, source: r.source}]}) WHERE x.target IS NOT NULL] AS forward
+          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial,
+                                              source: CASE WHEN $sourced THEN r.source END}]})
+          WHERE x.target IS NOT NULL] AS forward
 }
 CALL {
-  WITH q
+  WITH q, ahead
+  WITH q WHERE NOT ahead
   OPTIONAL MATCH path = (:HSCode {uid: q.uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
   WHERE target.version = q.to_version
   RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
-          links: [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
-                  kind: r.kind, partial: r.partial, source: r.source}]}) WHERE x.target IS NOT NULL] AS backward
+          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial,
+                                              source: CASE WHEN $sourced THEN r.source END}]})
+          WHERE x.target IS NOT NULL] AS backward
 }
-RETURN q.key AS key, versions,
+RETURN q.key AS key, CASE WHEN q.key = 0 THEN versions END AS versions,
        CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level, description: h.description} END AS hs_code,
        forward, backward
 """

@@ -5,65 +5,73 @@ CALL {
   MATCH (v:HSVersion)
   RETURN collect({code: v.code, in_force_from: v.in_force_from}) AS versions
 }
-UNWIND $questions AS q
-OPTIONAL MATCH (h:HSCode {uid: q.uid})
+UNWIND $groups AS g
 CALL {
-  WITH q
-  OPTIONAL MATCH chain = (:Instrument {code: q.instrument})-[:AMENDS*0..]->(src:Instrument)-[s:PSR_SCHEDULE]->(v:HSVersion)
-  WHERE (s.from IS NULL OR s.from <= q.date) AND (s.until IS NULL OR s.until >= q.date)
+  WITH g
+  OPTIONAL MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src:Instrument)-[s:PSR_SCHEDULE]->(v:HSVersion)
+  WHERE (s.from IS NULL OR s.from <= g.date) AND (s.until IS NULL OR s.until >= g.date)
   WITH src, s, v, length(chain) AS depth
   ORDER BY depth
   LIMIT 1
   RETURN src AS scheduled_by, s AS scheduled, v, depth
 }
-WITH versions, q, h, v, CASE WHEN v IS NULL THEN null ELSE {defined_by: scheduled_by.code, depth: depth,
+WITH versions, g, v, CASE WHEN v IS NULL THEN null ELSE {defined_by: scheduled_by.code, depth: depth,
      hs_version: v.code, schedule: properties(scheduled)} END AS schedule
-OPTIONAL MATCH annexed = (:Instrument {code: q.instrument})-[:AMENDS*0..]->(holder:Instrument)-[a:PSR_SCHEDULE]->(v)
+OPTIONAL MATCH annexed = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(holder:Instrument)-[a:PSR_SCHEDULE]->(v)
 WHERE a.annex_coverage IS NOT NULL
-WITH versions, q, h, v, schedule,
+WITH versions, g, v, schedule,
      collect({holder: holder.code, depth: length(annexed), coverage: a.annex_coverage, covers: a.annex_covers,
               source: a.annex_source}) AS annexes
 CALL {
-  WITH q
-  OPTIONAL MATCH chain = (:Instrument {code: q.instrument})-[:AMENDS*0..]->(src:Instrument)
+  WITH g
+  OPTIONAL MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src:Instrument)
   WHERE src.general_rule IS NOT NULL
   WITH src, length(chain) AS depth
   ORDER BY depth
   LIMIT 1
   RETURN CASE WHEN src IS NULL THEN null ELSE {defined_by: src.code, rule: src.general_rule} END AS general
 }
-WITH versions, q, h, schedule, annexes, general, coalesce(v.code, q.hs_version) AS version
+UNWIND g.questions AS q
+OPTIONAL MATCH (h:HSCode {uid: q.uid})
+WITH versions, g, q, h, schedule, annexes, general, coalesce(v.code, q.hs_version) AS version
+WITH versions, g, q, h, schedule, annexes, general, version,
+     [x IN versions WHERE x.code = version | coalesce(x.in_force_from, '9999')][0] >
+     [x IN versions WHERE x.code = q.hs_version | coalesce(x.in_force_from, '9999')][0] AS ahead
 CALL {
-  WITH q, version
+  WITH q, version, ahead
+  WITH q, version WHERE version <> q.hs_version AND ahead
   OPTIONAL MATCH path = (:HSCode {uid: q.uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
-  WHERE version <> q.hs_version AND target.version = version
+  WHERE target.version = version
   RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
-          links: [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
-                  kind: r.kind, partial: r.partial, source: r.source}]}) WHERE x.target IS NOT NULL] AS forward
+          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
+          WHERE x.target IS NOT NULL] AS forward
 }
 CALL {
-  WITH q, version
+  WITH q, version, ahead
+  WITH q, version WHERE version <> q.hs_version AND NOT ahead
   OPTIONAL MATCH path = (:HSCode {uid: q.uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
-  WHERE version <> q.hs_version AND target.version = version
+  WHERE target.version = version
   RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
-          links: [r IN relationships(path) | {from_uid: startNode(r).uid, to_uid: endNode(r).uid,
-                  kind: r.kind, partial: r.partial, source: r.source}]}) WHERE x.target IS NOT NULL] AS backward
+          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
+          WHERE x.target IS NOT NULL] AS backward
 }
-WITH versions, q, h, schedule, annexes, general, version, forward, backward,
+WITH versions, g, q, h, schedule, annexes, general, version, forward, backward,
      CASE WHEN version = q.hs_version THEN [q.code]
           ELSE reduce(codes = [], x IN forward + backward | codes + CASE WHEN x.target IN codes THEN [] ELSE [x.target] END)
      END AS targets
 CALL {
-  WITH q, version, targets
+  WITH q, g, version, targets
   UNWIND targets AS code
   MATCH (:HSCode {uid: version + ':' + code})-[:CHILD_OF*0..2]->(scope:HSCode)<-[:APPLIES_TO]-(p:Psr)<-[:HAS_PSR]-(src:Instrument)
-  WHERE (p.valid_from IS NULL OR p.valid_from <= q.date) AND (p.valid_until IS NULL OR p.valid_until >= q.date)
-  MATCH chain = (:Instrument {code: q.instrument})-[:AMENDS*0..]->(src)
+  WHERE (p.valid_from IS NULL OR p.valid_from <= g.date) AND (p.valid_until IS NULL OR p.valid_until >= g.date)
+  MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src)
   RETURN collect({code: code, psr: properties(p), level: scope.level, defined_by: src.code,
                   depth: length(chain)}) AS candidates
 }
-RETURN q.key AS key, versions, CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
-       description: h.description} END AS hs_code, schedule, annexes, general, forward, backward, candidates
+RETURN g.key AS key, versions, schedule, annexes, general,
+       collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
+                description: h.description} END, forward: forward, backward: backward,
+                candidates: candidates}) AS answers
 """
 
 PSR_SCHEDULES_OF_INSTRUMENT = """
