@@ -116,3 +116,18 @@ def test_batch_command_on_a_directory_writes_csv(seeded: Store, cli, tmp_path: P
             job = next(j for j in read_jobs(tmp_path / "boms") if j.bom == row["bom"])
             expected = {(i, v) for s, i, v in _expected(seeded, job) if s == "verdict"}
             assert (row["instrument"], row["verdict"]) in expected
+
+
+def test_a_packed_snapshot_is_unpickled_once_per_process() -> None:
+    """Workers get the snapshot as one pickled bytes frame and unpickle it on first use only."""
+    from graph.batch import PackedSnapshot
+    from graph.cache import Revision, Snapshot
+
+    snapshot = Snapshot(revision=Revision("epoch", 7), answers={("hs_code", "HS2022:610910"): ("610910",)},
+                        errors={("MY", "ZZ"): "unknown country ZZ"})
+    packed = PackedSnapshot(snapshot)
+    first = packed.load()
+    assert first == snapshot
+    assert packed.load() is first
+    other = PackedSnapshot(snapshot._replace(revision=Revision("epoch", 8)))
+    assert other.load().revision == Revision("epoch", 8)
