@@ -27,7 +27,7 @@ from engine.models import CodeMapping, Cumulation, Evaluation, Material, Product
 from engine.terms.consignment import check_consignment, transit_warnings
 from engine.terms.cumulation import counts_processing
 from engine.terms.fungible import fungible_refusal
-from engine.terms.proof import proof_requirement
+from engine.terms.proof import criterion_bases, proof_requirement
 from engine.terms.tolerance import tolerance_basis
 from engine.verdict import (CriterionResult, CumulatedMaterial, FinishedGoodsUse, FungibleUse, Numbers,
                             Qualification, Trace, Verdict)
@@ -48,7 +48,8 @@ def evaluate(e: Evaluation) -> Verdict:
     """
     consignment = check_consignment(e.shipment, e.instrument)
     q, needs_rvc = _qualify(e.product, e.psr, e)
-    proof = proof_requirement(e.shipment, e.instrument, needs_rvc)
+    proof = proof_requirement(e.shipment, e.instrument, needs_rvc,
+                              criterion_bases(q.passed_by, q.numbers.vnm, bool(q.cumulated), bool(q.tolerated)))
     fields = {name: getattr(q, name) for name in Qualification.model_fields}
     goods, goods_ok, goods_warnings = _finished_goods(e)
     fields.update(originating=q.originating and consignment.ok and goods_ok,

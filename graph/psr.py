@@ -26,12 +26,17 @@ from graph.lineage import code_properties, hs_uid, known_code_check, lineage_of,
 from graph.store import Store
 
 
+def _psr(p: dict) -> Psr:
+    return Psr(uid=p["uid"], instrument=p["instrument"], hs_version=p["hs_version"], scope=p["scope"],
+               rule=p["rule"], criterion=criterion_from_json(p["criteria"]) if p.get("criteria") else None,
+               source=p.get("source") or "", text=p.get("text"), notes=tuple(p.get("rule_notes") or ()))
+
+
 def _match(row: dict) -> PsrMatch:
+    """A candidate row (its ``psr`` the node's properties, ``model`` its Psr once built) as a match."""
     p = row["psr"]
     return PsrMatch(
-        psr=Psr(uid=p["uid"], instrument=p["instrument"], hs_version=p["hs_version"], scope=p["scope"],
-                rule=p["rule"], criterion=criterion_from_json(p["criteria"]) if p.get("criteria") else None,
-                source=p.get("source") or "", text=p.get("text"), notes=tuple(p.get("rule_notes") or ())),
+        psr=row.get("model") or _psr(p),
         defined_by=row["defined_by"], level=row["level"], ex=bool(p.get("ex")),
         valid_from=p.get("valid_from"), valid_until=p.get("valid_until"), note=p.get("note"),
         text_only_reason=None if p.get("criteria") else p.get("reason") or "not machine-evaluable",
@@ -125,10 +130,13 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
         for n, ((instrument, day), asked) in enumerate(groups.items())])
     for row in rows:
         shared = {k: row[k] for k in ("versions", "schedule", "annexes", "general")}
+        # Each PSR node comes once per instrument and date; its candidates name it by uid.
+        psrs = {p["uid"]: {"psr": p, "model": _psr(p)} for p in row["psrs"]}
         for asked in row["answers"]:
             question = missing[asked["key"]]
+            candidates = [{**c, **psrs[c["psr"]]} for c in asked["candidates"]]
             try:
-                answer = _rule_answer(view, question, {**shared, **asked})
+                answer = _rule_answer(view, question, {**shared, **asked, "candidates": candidates})
             except NotFound as exc:
                 out[question] = exc
                 continue

@@ -65,13 +65,20 @@ CALL {
   MATCH (:HSCode {uid: version + ':' + code})-[:CHILD_OF*0..2]->(scope:HSCode)<-[:APPLIES_TO]-(p:Psr)<-[:HAS_PSR]-(src:Instrument)
   WHERE (p.valid_from IS NULL OR p.valid_from <= g.date) AND (p.valid_until IS NULL OR p.valid_until >= g.date)
   MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src)
-  RETURN collect({code: code, psr: properties(p), level: scope.level, defined_by: src.code,
-                  depth: length(chain)}) AS candidates
+  RETURN collect({code: code, psr: p.uid, level: scope.level, defined_by: src.code,
+                  depth: length(chain)}) AS candidates, collect(p) AS found
 }
-RETURN g.key AS key, versions, schedule, annexes, general,
-       collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
-                description: h.description} END, forward: forward, backward: backward,
-                candidates: candidates}) AS answers
+WITH g, versions, schedule, annexes, general,
+     collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
+              description: h.description} END, forward: forward, backward: backward,
+              candidates: candidates}) AS answers, collect(found) AS found
+CALL {
+  WITH found
+  UNWIND found AS psrs
+  UNWIND psrs AS p
+  RETURN collect(DISTINCT p) AS psrs
+}
+RETURN g.key AS key, versions, schedule, annexes, general, answers, [p IN psrs | properties(p)] AS psrs
 """
 
 PSR_SCHEDULES_OF_INSTRUMENT = """
