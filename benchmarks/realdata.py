@@ -49,11 +49,15 @@ def _loadavg() -> str:
 
 
 def _codes(version: str) -> list[str]:
-    """Six-digit codes of ``version`` in the bundled seeds' full HS nomenclature."""
+    """Six-digit codes of ``version`` in the bundled seeds' full HS nomenclature (one CSV per edition in
+    ``hs_codes/``, or the one ``hs_codes.csv`` with a ``version`` column)."""
     from seeds.read import BUNDLED
 
-    with (BUNDLED / "hs_codes.csv").open(encoding="utf-8") as f:
-        return sorted(r["code"] for r in csv.DictReader(f) if r["version"] == version and len(r["code"]) == 6)
+    per_edition = BUNDLED / "hs_codes" / f"{version}.csv"
+    path = per_edition if per_edition.exists() else BUNDLED / "hs_codes.csv"
+    with path.open(encoding="utf-8") as f:
+        return sorted(r["code"] for r in csv.DictReader(f)
+                      if r.get("version", version) == version and len(r["code"]) == 6)
 
 
 def real_questions(count: int) -> list[tuple[str, str, date, str, str]]:
