@@ -31,10 +31,15 @@ CALL {
   LIMIT 1
   RETURN CASE WHEN src IS NULL THEN null ELSE {defined_by: src.code, rule: src.general_rule} END AS general
 }
+CALL {
+  WITH g
+  MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src:Instrument)
+  RETURN collect({code: src.code, depth: length(chain)}) AS texts
+}
 UNWIND g.questions AS q
 OPTIONAL MATCH (h:HSCode {uid: q.uid})
-WITH versions, g, q, h, schedule, annexes, general, coalesce(v.code, q.hs_version) AS version
-WITH versions, g, q, h, schedule, annexes, general, version,
+WITH versions, g, texts, q, h, schedule, annexes, general, coalesce(v.code, q.hs_version) AS version
+WITH versions, g, texts, q, h, schedule, annexes, general, version,
      [x IN versions WHERE x.code = version | coalesce(x.in_force_from, '9999')][0] >
      [x IN versions WHERE x.code = q.hs_version | coalesce(x.in_force_from, '9999')][0] AS ahead
 CALL {
@@ -55,18 +60,19 @@ CALL {
           links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
           WHERE x.target IS NOT NULL] AS backward
 }
-WITH versions, g, q, h, schedule, annexes, general, version, forward, backward,
+WITH versions, g, texts, q, h, schedule, annexes, general, version, forward, backward,
      CASE WHEN version = q.hs_version THEN [q.code]
           ELSE reduce(codes = [], x IN forward + backward | codes + CASE WHEN x.target IN codes THEN [] ELSE [x.target] END)
      END AS targets
 CALL {
-  WITH q, g, version, targets
+  WITH g, texts, version, targets
   UNWIND targets AS code
   MATCH (:HSCode {uid: version + ':' + code})-[:CHILD_OF*0..2]->(scope:HSCode)<-[:APPLIES_TO]-(p:Psr)<-[:HAS_PSR]-(src:Instrument)
-  WHERE (p.valid_from IS NULL OR p.valid_from <= g.date) AND (p.valid_until IS NULL OR p.valid_until >= g.date)
-  MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src)
+  WHERE src.code IN [t IN texts | t.code]
+    AND (p.valid_from IS NULL OR p.valid_from <= g.date) AND (p.valid_until IS NULL OR p.valid_until >= g.date)
+  UNWIND [t IN texts WHERE t.code = src.code] AS text
   RETURN collect({code: code, psr: p.uid, level: scope.level, defined_by: src.code,
-                  depth: length(chain)}) AS candidates, collect(p) AS found
+                  depth: text.depth}) AS candidates, collect(p) AS found
 }
 WITH g, versions, schedule, annexes, general,
      collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
