@@ -206,9 +206,10 @@ def instrument_contexts(store: Store, questions: Iterable[ContextQuestion]) -> d
 
 
 def _reached_parties(item: InstrumentRules) -> tuple[str, ...]:
-    """The parties the extended cumulation provisions that apply under ``item`` reach."""
-    return tuple(sorted({party for p in item.provisions if p.key == "cumulation.extended" and p.applies
-                         for party in p.extends_to}))
+    """The parties named by the provisions that apply under ``item`` whose cumulation kind reaches
+    the countries a provision ``extends_to``."""
+    return tuple(sorted({party for p in item.provisions if p.applies and (kind := cumulation_kind(p.key))
+                         and CUMULATION_KINDS[kind].reach == "extends_to" for party in p.extends_to}))
 
 
 def _cumulation(context: InstrumentContext, item: InstrumentRules, shipment: Shipment) -> tuple[Cumulation, ...]:
