@@ -4,12 +4,14 @@ Every problem is a ``SeedProblem`` naming file, line and field; ``read_seeds`` c
 and raises ``SeedError`` before anything is written, so a bad file never half-loads.
 YAML is read by ``engine.documents``: every value stays text until the schema converts it, so a
 malformed date is reported with its line and Norway's code ``NO`` stays a country code.
+A CSV's provenance sidecar (``<name>.provenance.yaml``, README "Provenance sidecars") is applied to each
+row before the row is checked, so a fact stated once for a generated file reaches every row in full.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +28,7 @@ from seeds.schema import (
     CountryRow,
     HsCodeRow,
     HSVersionsFile,
+    ProvenanceFile,
     PsrRow,
 )
 from seeds.tariff_schema import TariffFile, check_tariff_files
@@ -34,6 +37,7 @@ M = TypeVar("M", bound=BaseModel)
 Path_ = tuple[str | int, ...]
 
 BUNDLED = Path(__file__).with_name("data")
+SIDECAR = ".provenance.yaml"
 
 
 @dataclass(frozen=True)
@@ -103,18 +107,58 @@ def _read_yaml(path: Path, model: type[M], out: _Collector) -> tuple[M | None, A
         return None, raw
 
 
-def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]]:
-    rows: list[tuple[int, M]] = []
+def sidecar_of(path: Path) -> Path:
+    """The provenance sidecar of a seed CSV: ``EUJP.csv`` -> ``EUJP.provenance.yaml``."""
+    return path.with_name(path.stem + SIDECAR)
+
+
+def _read_provenance(path: Path, columns: set[str] | None, out: _Collector) -> ProvenanceFile | None | bool:
+    """The sidecar at ``path`` checked against the CSV's possible ``columns`` (any, when None); None when
+    there is none, False when it is wrong (the problems are recorded)."""
+    if not path.exists():
+        return None
+    parsed, raw = _read_yaml(path, ProvenanceFile, out)
+    if parsed is None:
+        return False
+    wrong = [(part, column) for part in ("defaults", "values") for column in getattr(parsed, part)
+             if columns is not None and column not in columns]
+    for part, column in wrong:
+        out.add(path, _line_of(raw, (part, column)), f"{part}.{column}", "no such column in its CSV")
+    return False if wrong else parsed
+
+
+def _expand(cell: str, texts: dict[str, str], sidecar: str, column: str) -> tuple[str | None, str]:
+    """The text a cell ``@key`` (or ``@key argument`` for a template) stands for, or why it stands for none."""
+    key, _, argument = cell[1:].partition(" ")
+    text = texts.get(key)
+    if text is None:
+        return None, f"unknown key @{key} (not in {sidecar} values.{column})"
+    if argument:
+        if "{}" not in text:
+            return None, f"@{key} is no template (its text has no {{}}), so it takes no argument"
+        return text.replace("{}", argument, 1), ""
+    if "{}" in text:
+        return None, f"@{key} is a template: write the text for its {{}} after the key"
+    return text, ""
+
+
+def _table(path: Path, expected: set[str] | None, out: _Collector) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each non-empty row of a seed CSV as column -> text, its provenance sidecar applied (a cell ``@key``
+    expanded, an empty or absent column given the file's default); ``expected`` limits the columns."""
+    provenance = _read_provenance(sidecar_of(path), expected, out)
+    if provenance is False:
+        return
+    defaults = provenance.defaults if provenance else {}
+    keyed = provenance.values if provenance else {}
+    sidecar = sidecar_of(path).name
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader, [])
-        expected = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
-        unknown = [c for c in columns if c not in expected]
+        unknown = [c for c in columns if expected is not None and c not in expected]
         if unknown:
             out.add(path, 1, ",".join(unknown), "unknown column(s)")
-            return rows
+            return
         width = len(columns)
-        validate = model.model_validate
         for line, record in numbered(reader):
             if not record:
                 continue
@@ -122,15 +166,61 @@ def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]
                 out.add(path, line, "", "more values than columns")
                 continue
             values = {}
+            bad = False
             for column, value in zip(columns, record):
                 value = value.strip()
                 if value:
+                    if value[0] == "@" and column in keyed:
+                        value, problem = _expand(value, keyed[column], sidecar, column)
+                        if value is None:
+                            out.add(path, line, column, problem)
+                            bad = True
+                            continue
                     values[column] = value
-            try:
-                rows.append((line, validate(values)))
-            except ValidationError as exc:
-                out.add_validation(path, exc, lambda loc, line=line: line)
+            if bad:
+                continue
+            for column, value in defaults.items():
+                values.setdefault(column, value)
+            yield line, values
+
+
+def _read_csv(path: Path, model: type[M], out: _Collector) -> list[tuple[int, M]]:
+    expected = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
+    rows: list[tuple[int, M]] = []
+    validate = model.model_validate
+    for line, values in _table(path, expected, out):
+        try:
+            rows.append((line, validate(values)))
+        except ValidationError as exc:
+            out.add_validation(path, exc, lambda loc, line=line: line)
     return rows
+
+
+def seed_table(path: Path) -> list[dict[str, str]]:
+    """The rows of one seed CSV as the reader sees them: column -> text, every ``@key`` of its provenance
+    sidecar expanded and its defaults applied (empty cells left out); raises ``SeedError`` naming file:line."""
+    out = _Collector(path.parent)
+    rows = [values for _, values in _table(path, None, out)]
+    if out.problems:
+        raise SeedError(out.problems)
+    return rows
+
+
+def table_files(root: Path, name: str) -> list[Path]:
+    """A table written as one file ``<name>.csv`` (hand-written seeds), as ``<name>/*.csv`` (one file per
+    HS edition or pair of editions, as the build writes them), or both, in that order."""
+    single = root / f"{name}.csv"
+    return ([single] if single.is_file() else []) + sorted((root / name).glob("*.csv"))
+
+
+def read_hs_codes(root: Path = BUNDLED) -> list[HsCodeRow]:
+    """The HS codes of a seed directory alone (every edition, checked row by row, not cross-checked):
+    for a reader that needs the nomenclature without loading the rest (benchmarks, the annex build)."""
+    out = _Collector(root)
+    codes = [r for path in table_files(root, "hs_codes") for _, r in _read_csv(path, HsCodeRow, out)]
+    if out.problems:
+        raise SeedError(out.problems)
+    return codes
 
 
 @dataclass
@@ -178,15 +268,13 @@ def read_seeds(root: Path = BUNDLED) -> SeedSet:
                           for i, b in enumerate(seeds.blocs.blocs)))
     if (root / "hs_versions.yaml").exists():
         seeds.versions, _ = _read_yaml(root / "hs_versions.yaml", HSVersionsFile, out)
-    if (root / "hs_codes.csv").exists():
-        path = root / "hs_codes.csv"
+    for path in table_files(root, "hs_codes"):
         rows = _read_csv(path, HsCodeRow, out)
-        seeds.codes = [r for _, r in rows]
+        seeds.codes.extend(r for _, r in rows)
         keep("code", ((r, Where(path, line, ("code",))) for line, r in rows))
-    if (root / "hs_correlations.csv").exists():
-        path = root / "hs_correlations.csv"
+    for path in table_files(root, "hs_correlations"):
         rows = _read_csv(path, CorrelationRow, out)
-        seeds.correlations = [r for _, r in rows]
+        seeds.correlations.extend(r for _, r in rows)
         keep("correlation", ((r, Where(path, line, ())) for line, r in rows))
     for path in sorted((root / "agreements").glob("*.yaml")):
         parsed, raw = _read_yaml(path, AgreementFile, out)

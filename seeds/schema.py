@@ -270,6 +270,22 @@ class AgreementFile(BaseModel):
     instruments: list[InstrumentSeed]
 
 
+SidecarKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class ProvenanceFile(BaseModel):
+    """The values a generated CSV states once (``<name>.provenance.yaml`` beside ``<name>.csv``).
+
+    ``defaults``: a column's value for every row that leaves it out or empty. ``values``: per column,
+    the full text a cell ``@key`` stands for; a text with ``{}`` is a template, and the cell
+    ``@key argument`` puts the argument in its place. Which columns exist is checked by ``seeds.read``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: dict[str, Text] = {}
+    values: dict[str, dict[SidecarKey, Text]] = {}
+
+
 class PsrRow(Fact):
     """One annex line for one scope. ``rule`` is rule syntax; a line the compiler could not translate
     exactly leaves it empty and is kept as ``text`` (the annex wording) with the ``reason``."""

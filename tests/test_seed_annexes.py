@@ -7,9 +7,8 @@ files, and skips when they are absent.
 
 from __future__ import annotations
 
-import csv
 import filecmp
-import shutil
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -17,15 +16,15 @@ import pytest
 
 from graph.psr import governing_rule
 from graph.store import Store
-from seeds.read import BUNDLED, read_seeds
+from seeds.read import BUNDLED, read_seeds, seed_table
 
 EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 D = date.fromisoformat
 
 
 def _rows(name: str) -> list[dict]:
-    with (BUNDLED / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    """The rows as the seed reader sees them (provenance sidecar applied), an empty cell as ''."""
+    return [defaultdict(str, row) for row in seed_table(BUNDLED / name)]
 
 
 def test_generated_files_parse_with_full_editions() -> None:
@@ -86,10 +85,15 @@ def test_build_reproduces_the_committed_files(tmp_path: Path) -> None:
 
     out = tmp_path / "data"
     (out / "psr").mkdir(parents=True)
-    for name in ("hs_codes.csv", "hs_correlations.csv"):
-        shutil.copy(BUNDLED / name, out / name)
     build_nomenclature(EVAL_DATA, out)
     build_annexes(EVAL_DATA, out)
-    for name in ("hs_codes.csv", "hs_correlations.csv", "psr/EUJP.csv", "psr/CPTPP.csv",
-                 "reports/EUJP-crosscheck.csv"):
+    built = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert {"hs_codes/HS2022.csv", "hs_codes/HS2022.provenance.yaml", "hs_correlations/HS2017-HS2022.csv",
+            "psr/EUJP.csv", "psr/EUJP.provenance.yaml", "psr/CPTPP.provenance.yaml",
+            "reports/EUJP-crosscheck.csv"} <= set(built)
+    for name in built:
         assert filecmp.cmp(out / name, BUNDLED / name, shallow=False), f"{name} differs from a rebuild"
+    # no stale sidecar beside a generated file that a rebuild no longer writes
+    for directory in ("hs_codes", "hs_correlations", "psr"):
+        for sidecar in (BUNDLED / directory).glob("*.provenance.yaml"):
+            assert f"{directory}/{sidecar.name}" in built, f"{sidecar} is not written by the build"

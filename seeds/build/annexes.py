@@ -39,15 +39,15 @@ Every line that is not ``same`` is written to ``reports/EUJP-crosscheck.csv`` wi
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seeds.build import RawFile, raw_file, write_csv
+from seeds.build import RawFile, raw_file, write_csv, write_seed_table
 from seeds.formats.uk_roo import plain_text
+from seeds.read import read_hs_codes
 
 EU_JAPAN = "roo/ott_prototype_xi/psr_new/japan.json"
 UK_JAPAN = "roo/uk_trade_tariff_backend/rule_sets/japan.json"
@@ -56,6 +56,8 @@ LICENCE = "MIT, Crown Copyright (Government Digital Service): repository licence
 
 PSR_HEADER = ["instrument", "hs_version", "scope", "rule", "text", "reason", "confidence", "valid_from",
               "valid_until", "source", "licence", "note"]
+PSR_SHARED = ("instrument", "hs_version", "confidence", "valid_from", "valid_until", "licence")
+PSR_KEYED = ("source", "licence", "text", "reason", "note")
 CROSSCHECK_HEADER = ["eu_line", "eu_label", "subdivision", "scopes", "uk_lines", "uk_labels", "outcome", "choice",
                      "confidence", "eu_text", "uk_text", "reason"]
 
@@ -149,8 +151,10 @@ def read_lines(path: Path, display: str) -> list[AnnexLine]:
 
 
 def edition_codes(seed_dir: Path, version: str) -> set[str]:
-    with (seed_dir / "hs_codes.csv").open(encoding="utf-8", newline="") as handle:
-        return {r["code"] for r in csv.DictReader(handle) if r["version"] == version}
+    codes = {c.code for c in read_hs_codes(seed_dir) if c.version == version}
+    if not codes:
+        raise FileNotFoundError(f"{seed_dir}: no {version} codes (hs_codes/{version}.csv): build the nomenclature first")
+    return codes
 
 
 def expand(line: AnnexLine, codes: set[str]) -> list[str]:
@@ -405,6 +409,11 @@ def _source(title: str, line: AnnexLine, raw: RawFile) -> str:
     return f"{title}, {line.where} ({line.label}); {raw.cite()}"
 
 
+def _source_template(title: str, raw: RawFile) -> str:
+    """``_source`` with the line left open, so a row cites its annex line as ``@name japan.json rule_sets[0] (0101)``."""
+    return f"{title}, {{}}; {raw.cite()}"
+
+
 EUJP_TITLE = "EU-Japan EPA Annex 3-B (product-specific rules), EU-side transcription (UK Trade Tariff OTT prototype XI data)"
 UKJP_TITLE = "UK-Japan CEPA product-specific rules (UK Trade Tariff rules of origin), following the EU-Japan Annex 3-B text"
 CPTPP_TITLE = "CPTPP product-specific rules (UK Trade Tariff rules of origin, CPTPP Origin Reference Document v1.1)"
@@ -483,10 +492,13 @@ def build_annexes(eval_data: Path, out_dir: Path) -> AnnexReport:
     cptpp = _rows("CPTPP", "HS2012", cptpp_choices, edition_codes(out_dir, "HS2012"),
                   LICENCE.format(repo=cptpp_raw.repo), report)
 
+    templates = {"EUJP": {"eu-side": _source_template(EUJP_TITLE, eu_raw)},
+                 "CPTPP": {"uk-side": _source_template(CPTPP_TITLE, cptpp_raw)}}
     for name, rows in (("EUJP", eujp), ("CPTPP", cptpp)):
         report.rows[name] = len(rows)
         report.text_only[name] = sum(1 for r in rows if not r["rule"])
-        write_csv(out_dir / "psr" / f"{name}.csv", PSR_HEADER, rows)
+        write_seed_table(out_dir / "psr" / f"{name}.csv", PSR_HEADER, rows, "python -m seeds.build annexes",
+                         shared=PSR_SHARED, keyed=PSR_KEYED, templates={"source": templates[name]})
     (out_dir / "reports").mkdir(exist_ok=True)
     write_csv(out_dir / "reports" / "EUJP-crosscheck.csv", CROSSCHECK_HEADER, checks)
     return report
