@@ -1,6 +1,6 @@
 """Realistic synthetic bills of materials built from the seeded HS codes.
 
-Every code comes from ``seeds/data/hs_codes.csv`` (so the graph knows it); about a tenth of the
+Every code comes from the seeded HS codes (``seeds/data/hs_codes/``) (so the graph knows it); about a tenth of the
 lines are written in HS2017 (so the evaluation has to map them to the rule's edition), some lines
 carry supplier declarations (valid, expired, or from a cumulation partner), some are wholly
 obtained, and larger BOMs have in-house intermediates with their own components. The generator is
@@ -9,7 +9,6 @@ seeded, so a run is reproducible.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from engine.models import Leg, Material, Processing, Product, Shipment, SupplierDeclaration
-from seeds.read import BUNDLED
+from seeds.read import BUNDLED, read_hs_codes
 
 # Finished goods the seeds have rules for (AANZFTA / ATIGA PSRs, or the general rule).
 PRODUCT_CHAPTERS = ("61", "62", "63", "84", "85", "30")
@@ -49,10 +48,9 @@ LANES = (Lane("MY", "AU", date(2025, 6, 2), via="SG"), Lane("MY", "TH", date(202
 def seeded_codes(seeds: Path = BUNDLED) -> dict[str, tuple[str, ...]]:
     """Six-digit codes per HS edition in the seed files."""
     out: dict[str, list[str]] = {}
-    with (seeds / "hs_codes.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if len(row["code"]) == 6:
-                out.setdefault(row["version"], []).append(row["code"])
+    for row in read_hs_codes(seeds):
+        if len(row.code) == 6:
+            out.setdefault(row.version, []).append(row.code)
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
