@@ -261,12 +261,23 @@ def cmd_browser(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    count = int(text) if text.isdigit() else 0
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes from 1 to 64")
+    return count
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import SERVE_OPTIONS, create_app
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, **SERVE_OPTIONS)
+    if args.workers == 1:
+        uvicorn.run(create_app(), host=args.host, port=args.port, **SERVE_OPTIONS)
+    else:  # each worker process builds its own app (and cache) and connects to the same store
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host, port=args.port,
+                    **SERVE_OPTIONS)
     return 0
 
 
@@ -361,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_workers, default=1,
+                       help="server processes (default 1); Python answers on one core per process, so up to the "
+                            "machine's cores answer in parallel, each with its own answer cache")
     serve.set_defaults(run=cmd_serve)
     return parser
 
