@@ -23,7 +23,7 @@ from pydantic.alias_generators import to_camel
 
 from engine.criteria import AllOf, AnyOf, Criterion, Rvc, TariffShift, WhollyObtained, parse_rule
 from engine.models import Country, Product, Shipment
-from engine.terms.proof import ProofChoice
+from engine.terms.proof import ProofChoice, ProofKind
 from engine.verdict import CriterionResult, Verdict
 
 __all__ = ["CertificateExport", "CertificateRefused", "CertificateRequest", "Withheld", "certificates",
@@ -70,7 +70,7 @@ class CertificateRefused(ValueError):
 
 class DocumentType(_Out):
     name: str
-    kind: Literal["certificate", "declaration", "statement"]
+    kind: ProofKind
     article: str | None = None
     requires: str | None = None
     selected_by: str

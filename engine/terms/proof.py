@@ -23,18 +23,22 @@ from typing import TYPE_CHECKING, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.dated import Dated
+from engine.terms.records import retention_years
 
 if TYPE_CHECKING:
     from engine.models import Instrument, Shipment
     from engine.terms import OriginTerms
 
 __all__ = ["CRITERION_BASES", "PROOF_KINDS", "CodeReading", "CriterionCode", "CriterionCodes", "ExistingProof",
-           "FobRule", "ProofAcceptance", "ProofChoice", "ProofOption", "ProofRequirement", "criterion_bases",
-           "criterion_code", "fob_required", "last_day_of_validity", "proof_acceptance", "proof_requirement"]
+           "FobRule", "ProofAcceptance", "ProofChoice", "ProofKind", "ProofOption", "ProofRequirement",
+           "criterion_bases", "criterion_code", "fob_required", "last_day_of_validity", "proof_acceptance",
+           "proof_requirement"]
 
-#: The one list of kinds of proof of origin: a new kind is one name here.
-PROOF_KINDS = ("certificate", "declaration", "statement")
+#: The one list of kinds of proof of origin: a new kind is one name here. :data:`PROOF_KINDS` is read
+#: from it, and every model naming a kind (``ProofOption``, ``CriterionCodes``, the WCO export's
+#: ``DocumentType``) takes this type, so validation, its error message and the JSON schema follow.
 ProofKind = Literal["certificate", "declaration", "statement"]
+PROOF_KINDS: tuple[str, ...] = get_args(ProofKind)
 
 
 class _Frozen(BaseModel):
@@ -241,11 +245,10 @@ def proof_requirement(shipment: Shipment, instrument: Instrument,
                              fob_required=fob[0] if fob else None, fob_reason=fob[1] if fob else None)
         (rejected if problem else options).append(choice)
     required, reason = fob_required(shipment, terms.fob_on_certificate, instrument.code, qualified_by_rvc)
-    retention = terms.record_retention_years
     return ProofRequirement(
         options=tuple(options), rejected=tuple(rejected), fob_required=required,
         fob_reason=reason, validity_months=terms.certificate_validity_months,
-        retention_years=retention.get(shipment.exporter, retention.get("*")),
+        retention_years=retention_years(terms.record_retention_years, shipment.exporter),
         acceptance=proof_acceptance(terms, instrument.code, shipment.proof.type, shipment.proof.issued, shipment.date,
                                     shipment) if shipment.proof else None,
         criterion_code=criterion_code(terms.criterion_codes, () if qualified_by_rvc is None else bases),
