@@ -26,6 +26,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from engine.criteria import criterion_to_json, parse_rule
+from engine.terms.cumulation import CUMULATION_KINDS, PREFIX as CUMULATION_PREFIX
 from graph import queries
 from graph.load import correlation_kinds, hs_uid
 from graph.schema import install_schema
@@ -465,12 +466,14 @@ def roo_plan(side: RooSide, data: RooData, codes: list[str], existing_parties: s
         article = next((k for k, v in scheme.articles.items() if v.strip().lower() == "cumulation"), None)
         own = {p for p, _ in members}
         for method, listed in scheme.cumulation.items():
+            # the reader admits only the engine's kinds (CUMULATION_KINDS), so every key written is one it reads
+            key = f"{CUMULATION_PREFIX}{method}"
             mapped = [UK_AREA_TO_ISO.get(c, c) for c in listed]
-            provisions.append({"instrument": code, "uid": f"{code}:cumulation.{method}", "props": {
-                "key": f"cumulation.{method}", "instrument": code, "article": article,
+            provisions.append({"instrument": code, "uid": f"{code}:{key}", "props": {
+                "key": key, "instrument": code, "article": article,
                 "title": f"{method.capitalize()} cumulation", "source": source,
                 "countries": mapped,
-                "extends_to": [] if method == "bilateral"
+                "extends_to": [] if CUMULATION_KINDS[method].reach == "pair"
                 else [c for c in mapped if c in existing_parties and c not in own]}})
         rule_sets = data.rule_sets.get(scheme.code)
         if rule_sets is None:

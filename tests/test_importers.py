@@ -281,6 +281,33 @@ def test_uk_roo_bad_rule_set_names_json_path_and_writes_nothing(seeded: Store, t
     assert count_graph(seeded) == before
 
 
+def test_uk_roo_unknown_cumulation_method_names_file_and_field_and_writes_nothing(seeded: Store) -> None:
+    """A method the engine has no kind for (``diagnoal``) would be a provision no evaluation reads: the
+    reader refuses it, naming the file and the JSON path, before anything is written."""
+    hostile = FIXTURES / "uk_roo_unknown_cumulation"
+    before = count_graph(seeded)
+    with pytest.raises(FormatError) as caught:
+        import_uk_roo(seeded, read_uk_roo(hostile))
+    [problem] = caught.value.problems
+    assert problem.file == f"{hostile}/roo_schemes_uk.json"
+    assert problem.field == "schemes[0].cumulation_methods.diagnoal"
+    assert "unknown cumulation method 'diagnoal': the engine knows bilateral, diagonal, full, extended" \
+        in problem.message
+    assert count_graph(seeded) == before
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="exercises the embedded default")
+def test_cli_uk_roo_unknown_cumulation_method_is_an_import_error(tmp_path: Path) -> None:
+    env = {**os.environ, "ORIGINGRAPH_DATA": str(tmp_path / "data")}
+    hostile = FIXTURES / "uk_roo_unknown_cumulation"
+    failed = subprocess.run([*CLI, "import", "uk-roo", str(hostile)], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert failed.returncode == 2
+    assert (f"{hostile}/roo_schemes_uk.json: schemes[0].cumulation_methods.diagnoal: unknown cumulation method "
+            f"'diagnoal'") in failed.stderr
+    assert "nothing was written" in failed.stderr
+
+
 # --------------------------------------------------------------------------- EU-side (XI) rules of origin
 
 

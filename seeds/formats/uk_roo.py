@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.terms.cumulation import CUMULATION_KINDS
 from seeds.formats import Problems
 from seeds.formats.rule_text import RuleText, compile_rule_set, compile_text, plain_text
 
@@ -172,6 +173,10 @@ def _scheme(raw: Any, i: int, file: str, problems: Problems) -> Scheme | None:
         problems.add(file, None, f"{at}.cumulation_methods", "expected an object of methods")
         methods = {}
     for method, body in methods.items():
+        if method not in CUMULATION_KINDS:
+            problems.add(file, None, f"{at}.cumulation_methods.{method}",
+                         f"unknown cumulation method {method!r}: the engine knows {', '.join(CUMULATION_KINDS)}")
+            continue
         if not isinstance(body, dict):
             problems.add(file, None, f"{at}.cumulation_methods.{method}", "expected an object with 'countries'")
             continue
