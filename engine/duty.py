@@ -44,8 +44,11 @@ from engine.dated import Dated, in_force_on
 from engine.models import Country
 
 __all__ = [
+    "BASE_STACKING",
+    "NO_STACKING",
     "OVERLAY_STACKING",
     "STACKING_KINDS",
+    "STACKING_PARAMETERS",
     "DutyLayer",
     "DutyQuery",
     "DutyResult",
@@ -398,22 +401,32 @@ def _additive_rate(m: TariffMeasure, q: DutyQuery, base: Decimal | None,
 
 class Stacking(NamedTuple):
     """How an overlay kind stacks: the rule it states, the rate it adds, and whether it stands in
-    place of an MFN base (then it does not apply on a preferential base)."""
+    place of an MFN base (then it does not apply on a preferential base). ``parameter``: the measure
+    field this kind reads besides ``rate`` (``top_up_to``: ``all_in``), with ``parameter_hint`` for the
+    seed error; the seed schema requires it on this kind and refuses it on every other."""
 
     rule: Callable[[TariffMeasure], str]
     rate: Callable[[TariffMeasure, DutyQuery, Decimal | None, bool], tuple[Decimal | None, str]]
     replaces_base: bool = False
+    parameter: str | None = None
+    parameter_hint: str = ""
 
 
 #: The one list of overlay stacking kinds (``seeds/tariff_schema.py`` validates against it): a
 #: new kind is one entry here with its two functions.
 OVERLAY_STACKING: dict[str, Stacking] = {
     "additive": Stacking(_additive_rule, _additive_rate),
-    "top_up_to": Stacking(_top_up_rule, _top_up_rate),
+    "top_up_to": Stacking(_top_up_rule, _top_up_rate, parameter="all_in", parameter_hint="the all-in rate, e.g. 15"),
     "replaces_base": Stacking(_replaces_rule, _replaces_rate, replaces_base=True),
 }
+#: The stacking of a base rate (MFN, preferential), and of an exemption, which stacks nothing.
+BASE_STACKING, NO_STACKING = "base", "none"
 #: Every stacking a measure may carry: base rates, the overlays, and ``none`` (exemptions).
-STACKING_KINDS: tuple[str, ...] = ("base", *OVERLAY_STACKING, "none")
+STACKING_KINDS: tuple[str, ...] = (BASE_STACKING, *OVERLAY_STACKING, NO_STACKING)
+#: Each overlay parameter with the kinds that read it (``all_in``: ``top_up_to``).
+STACKING_PARAMETERS: dict[str, tuple[str, ...]] = {
+    p: tuple(k for k, v in OVERLAY_STACKING.items() if v.parameter == p)
+    for p in dict.fromkeys(v.parameter for v in OVERLAY_STACKING.values() if v.parameter)}
 
 
 # --------------------------------------------------------------------------- entry point

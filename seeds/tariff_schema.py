@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from engine.duty import OVERLAY_STACKING
+from engine.duty import BASE_STACKING, NO_STACKING, OVERLAY_STACKING, STACKING_PARAMETERS
 from seeds.schema import CountryCode, Fact, InstrumentCode, IsoDate, OptDate, OptText, VersionCode
 
 
@@ -83,11 +83,11 @@ class TariffMeasureSeed(Fact):
         k = self.kind
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("until is before from")
-        if self.stacking not in (None, "base", *OVERLAY_STACKING):
-            raise ValueError(f"unknown stacking {self.stacking!r}: base | {' | '.join(OVERLAY_STACKING)}")
+        if self.stacking not in (None, BASE_STACKING, *OVERLAY_STACKING):
+            raise ValueError(f"unknown stacking {self.stacking!r}: {' | '.join((BASE_STACKING, *OVERLAY_STACKING))}")
         if k in ("mfn", "preferential"):
-            if self.stacking not in (None, "base"):
-                raise ValueError(f"a {k} measure is a base rate: stacking must be 'base' or left out")
+            if self.stacking not in (None, BASE_STACKING):
+                raise ValueError(f"a {k} measure is a base rate: stacking must be {BASE_STACKING!r} or left out")
             if self.origins != ["*"] or self.origins_except:
                 raise ValueError(f"a {k} measure applies to every origin it is claimed for: no origins")
             if self.rate is None and not self.staging:
@@ -97,12 +97,16 @@ class TariffMeasureSeed(Fact):
         if k == "overlay":
             if self.stacking not in OVERLAY_STACKING:
                 raise ValueError(f"an overlay needs stacking: {' | '.join(OVERLAY_STACKING)}")
-            if self.stacking == "top_up_to" and self.all_in is None:
-                raise ValueError("stacking top_up_to needs all_in (the all-in rate, e.g. 15)")
-            if self.stacking != "top_up_to" and self.all_in is not None:
-                raise ValueError("all_in is only for stacking top_up_to")
-        elif self.suspended or self.exempt_if_originating or self.not_with or self.all_in is not None:
-            raise ValueError("suspended, exempt_if_originating, not_with and all_in are overlay fields")
+            stacking = OVERLAY_STACKING[self.stacking]
+            if stacking.parameter and getattr(self, stacking.parameter) is None:
+                raise ValueError(f"stacking {self.stacking} needs {stacking.parameter} ({stacking.parameter_hint})")
+            for parameter, kinds in STACKING_PARAMETERS.items():
+                if parameter != stacking.parameter and getattr(self, parameter) is not None:
+                    raise ValueError(f"{parameter} is only for stacking {' | '.join(kinds)}")
+        elif self.suspended or self.exempt_if_originating or self.not_with or \
+                any(getattr(self, p) is not None for p in STACKING_PARAMETERS):
+            fields = ["suspended", "exempt_if_originating", "not_with", *STACKING_PARAMETERS]
+            raise ValueError(f"{', '.join(fields[:-1])} and {fields[-1]} are overlay fields")
         if k == "exemption":
             if not self.exempts:
                 raise ValueError("an exemption names the overlay programmes it exempts from (exempts)")
@@ -116,7 +120,7 @@ class TariffMeasureSeed(Fact):
 
     @property
     def stacking_rule(self) -> str:
-        return self.stacking or ("base" if self.kind in ("mfn", "preferential") else "none")
+        return self.stacking or (BASE_STACKING if self.kind in ("mfn", "preferential") else NO_STACKING)
 
 
 class TariffFile(BaseModel):

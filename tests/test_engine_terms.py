@@ -1,18 +1,26 @@
-"""Agreement terms with one home each: the dated-value protocol, the stacking and cumulation
+"""Agreement terms with one home each: the dated-value protocol, the stacking, cumulation and proof-kind
 registries, and the seed checks that read them (pure: no store)."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import get_args
 
 import pytest
+from pydantic import ValidationError
 
+from engine.certificate import DocumentType, schema_text
 from engine.dated import in_force_on
-from engine.duty import OVERLAY_STACKING, STACKING_KINDS, TariffMeasure
+from engine.duty import OVERLAY_STACKING, STACKING_KINDS, STACKING_PARAMETERS, TariffMeasure
 from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_countries
+from engine.terms.proof import PROOF_KINDS, CriterionCodes, ProofKind, ProofOption
+from engine.terms.records import retention_years
 from seeds.read import BUNDLED, SeedError, read_seeds
+from seeds.tariff_schema import TariffMeasureSeed
 
 D = date.fromisoformat
 
@@ -32,6 +40,40 @@ def test_stacking_kinds_are_one_list():
                       stacking="topup")
     with pytest.raises(ValueError, match="needs stacking"):
         TariffMeasure(uid="X", kind="overlay", programme="P", importer="US", scope="*", hs_version="HS2022")
+
+
+def test_stacking_parameters_are_read_from_the_registry():
+    assert STACKING_PARAMETERS == {"all_in": ("top_up_to",)}
+    for parameter in STACKING_PARAMETERS:  # a kind's parameter is a field of the engine's and the seed's measure
+        assert parameter in TariffMeasure.model_fields and parameter in TariffMeasureSeed.model_fields
+    seed = {"id": "XX-TOP", "kind": "overlay", "programme": "XX-P", "hs_version": "HS2022", "scope": "*",
+            "source": "test"}
+    assert TariffMeasureSeed(**seed, stacking="top_up_to", all_in=15).all_in == 15
+    for given, message in (({"stacking": "top_up_to"}, "stacking top_up_to needs all_in (the all-in rate, e.g. 15)"),
+                           ({"stacking": "additive", "rate": 10, "all_in": 15}, "all_in is only for stacking top_up_to"),
+                           ({"kind": "mfn", "rate": 5, "all_in": 15},
+                            "suspended, exempt_if_originating, not_with and all_in are overlay fields"),
+                           ({"stacking": "topup"}, "unknown stacking 'topup': base | additive | top_up_to | "
+                                                   "replaces_base")):
+        with pytest.raises(ValidationError, match=re.escape(message)):
+            TariffMeasureSeed(**(seed | given))
+
+
+def test_proof_kinds_are_one_list_every_model_reads():
+    assert PROOF_KINDS == get_args(ProofKind) == ("certificate", "declaration", "statement")
+    for model, field in ((ProofOption, "kind"), (CriterionCodes, "proof_kind"), (DocumentType, "kind")):
+        assert model.model_json_schema()["properties"][field]["enum"] == list(PROOF_KINDS), model
+    with pytest.raises(ValidationError, match="Input should be 'certificate', 'declaration' or 'statement'"):
+        ProofOption(name="Affidavit", kind="affidavit")
+    # the published WCO export schema lists the same kinds
+    wco = json.loads(schema_text())["$defs"]["certificate"]["properties"]["documentType"]["properties"]["kind"]
+    assert wco["enum"] == list(PROOF_KINDS)
+
+
+def test_record_retention_is_the_exporters_else_the_agreements():
+    assert retention_years({"JP": 5, "*": 4}, "JP") == 5
+    assert retention_years({"JP": 5, "*": 4}, "BE") == 4
+    assert retention_years({"JP": 5}, "BE") is None
 
 
 def test_cumulation_reach_is_decided_by_the_kind():
