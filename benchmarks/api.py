@@ -77,12 +77,12 @@ def _rules_urls(count: int) -> list[str]:
 class Server:
     """One ``origingraph serve`` process on a free port; stopped with SIGTERM (as a user's Ctrl-C)."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, workers: int = 1):
         self.port = _free_port()
         self.spawned = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port",
-                                      str(self.port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                      str(self.port), "--workers", str(workers)], cwd=REPO, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def first_answer(self, url: str, timeout_s: float = 300) -> dict:
         """Poll ``url`` until it answers 200: seconds from spawn, and that request's own latency."""
@@ -219,10 +219,11 @@ def bench_in_process(env: dict, count: int) -> dict:
             "repeat_p50": statistics.median(repeat), "repeat_p95": _pct(repeat, 95)}
 
 
-def run(quick: bool) -> dict:
+def run(quick: bool, workers: int = 1) -> dict:
     questions, boms = (40, 40) if quick else (200, 200)
     results: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": _loadavg(),
-                     "cpus": os.cpu_count(), "questions": questions, "boms": boms, "rules": {}, "evaluate": {}}
+                     "cpus": os.cpu_count(), "questions": questions, "boms": boms, "rules": {}, "evaluate": {},
+                     "workers": workers}
     key = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="origingraph-bench-api-") as tmp:
         env = {**os.environ, "ORIGINGRAPH_DATA": str(Path(tmp) / "store"), "PYTHONPATH": str(REPO),
@@ -233,7 +234,7 @@ def run(quick: bool) -> dict:
             _cli(["load"], env)
             urls = _rules_urls(questions)
             probe = "/v1/rules?exporter=MY&importer=AU&date=2025-06-02&hs=610910&hs_version=HS2022"
-            server = Server(env)
+            server = Server(env, workers)
             try:
                 results["first"] = server.first_answer(probe)
                 print(f"first answer after spawn {results['first']['spawn_to_answer_s']:.2f} s "
@@ -277,9 +278,10 @@ def render(r: dict) -> str:
     grows = cold_rps[1] > cold_rps[0]  # 1 -> 2 clients: up to the cores (2 CPUs)
     fs, fss = r["first"], r["first_service_start"]
     ip = r["in_process"]
-    out = ["## The HTTP API (`python -m benchmarks.api`)", "",
+    workers = r.get("workers", 1)
+    out = [f"## The HTTP API (`python -m benchmarks.api{'' if workers == 1 else f' --workers {workers}'}`)", "",
            f"Measured {r['when']}; load average before {r['load_before']}, after {r['load_after']} "
-           f"({r['cpus']} CPUs, shared with other work). A whole `origingraph serve` process on a fresh embedded "
+           f"({r['cpus']} CPUs, shared with other work). A whole `origingraph serve --workers {workers}` on a fresh embedded "
            f"store (seeds loaded with `origingraph load`; serve reaches the store service over Bolt); clients are "
            f"threads in the benchmark process on the same 2 CPUs. {r['questions']} distinct rules questions, "
            f"{r['boms']} 20-line BOMs; cold = after a `PUT /v1/products/{{sku}}/bom` (the revision moves, nothing "
@@ -317,9 +319,10 @@ def render(r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.api", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="40 questions and 40 BOMs instead of 200 and 200")
+    parser.add_argument("--workers", type=int, default=1, help="`origingraph serve --workers N` (default 1)")
     parser.add_argument("--out", type=Path, help="also write the section to this file")
     args = parser.parse_args(argv)
-    text = render(run(args.quick))
+    text = render(run(args.quick, args.workers))
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
