@@ -102,7 +102,7 @@ def store_bom(store: Store, product: Product) -> None:
         if nested:
             tx.run(queries.LINK_COMPONENT_MATERIALS, rows=nested).consume()
 
-    store.write_tx(write)
+    store.write_tx(write, answers_change=False)  # no cached answer reads products
 
 
 def _material(props: dict, line: dict, components: tuple[Material, ...]) -> Material:
@@ -150,4 +150,4 @@ def delete_product(store: Store, sku: str, field: str = "sku") -> None:
         tx.run(queries.DELETE_STALE_BOM_MATERIALS, sku=sku, keep=[]).consume()
         tx.run(queries.DELETE_PRODUCT, sku=sku).consume()
 
-    store.write_tx(write)
+    store.write_tx(write, answers_change=False)  # no cached answer reads products

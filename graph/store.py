@@ -120,13 +120,15 @@ class Store:
         with self.driver.session(database=self.database) as session:
             return session.execute_read(lambda tx: work(_Counted(tx, self)))
 
-    def write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+    def write_tx(self, work: Callable[[ManagedTransaction], T], *, answers_change: bool = True) -> T:
         """Run ``work`` in one managed write transaction: it commits whole or not at all.
 
         The same transaction bumps the graph revision (``queries.BUMP_GRAPH_REVISION``), so every
         cache of graph answers keyed by it (``graph.cache``) is invalidated exactly when the write
-        commits. Schema changes (DDL) go through :meth:`schema_tx` instead: Neo4j refuses schema
-        and data writes in one transaction.
+        commits. ``answers_change=False`` is for a write no cached answer reads (a stored BOM: the
+        caches hold rule data only), which leaves the revision, and so the warm caches, alone.
+        Schema changes (DDL) go through :meth:`schema_tx` instead: Neo4j refuses schema and data
+        writes in one transaction.
         """
         from graph import queries
 
@@ -134,8 +136,9 @@ class Store:
 
         def work_then_bump(tx: ManagedTransaction) -> T:
             result = work(_Counted(tx, self))
-            self.round_trips += 1
-            tx.run(queries.BUMP_GRAPH_REVISION, epoch=epoch).consume()
+            if answers_change:
+                self.round_trips += 1
+                tx.run(queries.BUMP_GRAPH_REVISION, epoch=epoch).consume()
             return result
 
         with self.driver.session(database=self.database) as session:

@@ -36,6 +36,27 @@ def test_a_managed_write_bumps_the_revision_and_ddl_does_not(seeded: Store) -> N
     assert after.epoch == before.epoch and after.revision == before.revision + 1
 
 
+def test_storing_a_bom_keeps_the_cached_rule_answers_and_the_new_bom_is_read(seeded: Store) -> None:
+    from graph.products import delete_product, read_product, store_bom
+
+    product = read_bom(seeded, EXAMPLE).product.model_copy(update={"sku": "TEST-CACHE-BOM"})
+    answers = answers_of(seeded)
+    rules_between(seeded, "MY", "AU", D("2025-06-02"), "610910", "HS2022")
+    before, hits = read_revision(seeded), answers.hits
+    store_bom(seeded, product)
+    try:
+        assert read_revision(seeded) == before  # no cached answer reads products: the caches stay warm
+        rules_between(seeded, "MY", "AU", D("2025-06-02"), "610910", "HS2022")
+        assert answers.hits == hits + 1
+        assert read_product(seeded, "TEST-CACHE-BOM") == product  # products are read from the graph, never cached
+        changed = product.model_copy(update={"ex_works": product.ex_works + 1})
+        store_bom(seeded, changed)
+        assert read_product(seeded, "TEST-CACHE-BOM").ex_works == changed.ex_works
+    finally:
+        delete_product(seeded, "TEST-CACHE-BOM")
+    assert read_revision(seeded) == before
+
+
 def test_a_failed_write_leaves_the_revision_alone(seeded: Store) -> None:
     before = read_revision(seeded)
 
