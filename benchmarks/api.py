@@ -43,6 +43,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks.common import load_average, publish
 from benchmarks.questions import _pct, _questions
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,10 +53,6 @@ WRITE_PARTY = "/v1/instruments/RCEP/parties/KR"
 STATUS_FIELDS = ("source", "note", "confidence", "side", "signed", "ratified", "in_force_from", "in_force_until",
                  "status")
 TARGETS = {"cold_p95_ms": 50.0, "warm_p95_ms": 5.0}
-
-
-def _loadavg() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _free_port() -> int:
@@ -227,7 +224,7 @@ def bench_in_process(env: dict, count: int) -> dict:
 
 def run(quick: bool, workers: int = 1) -> dict:
     questions, boms = (40, 40) if quick else (200, 200)
-    results: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": _loadavg(),
+    results: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_average(),
                      "cpus": os.cpu_count(), "questions": questions, "boms": boms, "rules": {}, "evaluate": {},
                      "workers": workers}
     key = secrets.token_hex(16)
@@ -270,7 +267,7 @@ def run(quick: bool, workers: int = 1) -> dict:
         finally:
             subprocess.run([sys.executable, "-m", "api.cli", "store", "stop"], cwd=REPO, env=env,
                            capture_output=True, timeout=120)
-    results["load_after"] = _loadavg()
+    results["load_after"] = load_average()
     return results
 
 
@@ -329,9 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the section to this file")
     args = parser.parse_args(argv)
     text = render(run(args.quick, args.workers))
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    publish(text, args.out)
     return 0
 
 

@@ -35,12 +35,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks.common import load_average
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET_JOBS_S = 1000.0
-
-
-def _loadavg() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _cli(args: list[str], env: dict) -> tuple[float, subprocess.CompletedProcess]:
@@ -119,7 +117,7 @@ def profile_serial(store, manifest: Path, out: Path, top: int = 25) -> str:
 def run(count: int, profile: bool) -> dict:
     from graph.store import StoreConfig, open_store
 
-    r: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": _loadavg(),
+    r: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_average(),
                "cpus": os.cpu_count(), "jobs": count}
     with tempfile.TemporaryDirectory(prefix="origingraph-bench-batch-") as tmp:
         folder = Path(tmp)
@@ -155,7 +153,7 @@ def run(count: int, profile: bool) -> dict:
         finally:
             subprocess.run([sys.executable, "-m", "api.cli", "store", "stop"], cwd=REPO, env=env,
                            capture_output=True, timeout=120)
-    r["load_after"] = _loadavg()
+    r["load_after"] = load_average()
     return r
 
 

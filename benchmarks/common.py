@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,3 +21,15 @@ def seeded_store(data_dir: Path | None = None, seeds: Path = BUNDLED) -> Iterato
         with open_store(config) as store:
             load_seeds(store, read_seeds(seeds))
             yield store
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, for the record beside every figure (the machines are shared)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def publish(text: str, out: Path | None) -> None:
+    """Print a script's Markdown section, and write it to ``out`` too (what ``python -m benchmarks`` collects)."""
+    print(text)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import load_average
+
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
 TARGET_UK_EU_S = 60.0
@@ -40,20 +42,13 @@ STEPS = [
 ]
 
 
-def _loadavg() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().strip()
-    except OSError:
-        return "unavailable"
-
-
 def _cli(args: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=EVAL_DATA, env=env, capture_output=True,
                           text=True, timeout=900)
 
 
 def run(in_process: bool) -> dict:
-    results: dict = {"loadavg_before": _loadavg(), "cpus": os.cpu_count(), "steps": {}, "summaries": {},
+    results: dict = {"loadavg_before": load_average(), "cpus": os.cpu_count(), "steps": {}, "summaries": {},
                      "store": "in-process" if in_process else "service"}
     with tempfile.TemporaryDirectory(prefix="origingraph-bench-imports-") as tmp:
         env = {**os.environ, "ORIGINGRAPH_DATA": str(Path(tmp) / "store"), "PYTHONPATH": str(REPO)}
@@ -66,7 +61,7 @@ def run(in_process: bool) -> dict:
             if not in_process:
                 _cli(["store", "stop"], env)
     results["uk_eu_s"] = round(results["steps"]["uk-roo"] + results["steps"]["eu-roo"], 2)
-    results["loadavg_after"] = _loadavg()
+    results["loadavg_after"] = load_average()
     return results
 
 

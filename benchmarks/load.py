@@ -31,16 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import load_average
+
 REPO = Path(__file__).resolve().parent.parent
 RULES = ["rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-04-25", "--hs", "610910",
          "--hs-version", "HS2022"]
-
-
-def _loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unavailable"
 
 
 def _jvm_times() -> tuple[float, float]:
@@ -128,7 +123,7 @@ def phases(jvm_args: tuple[str, ...]) -> None:
             wall, marks, _ = _timed_load(store, seeds)
             jit1, gc1, cpu1 = *_jvm_times(), _cpu()
             print(f"fresh load: {wall:.2f} s wall, {cpu1 - cpu0:.1f} s CPU (this process: Python and JVM), "
-                  f"JIT {jit1 - jit0:.1f} s, GC {gc1 - gc0:.1f} s; loadavg {_loadavg()}")
+                  f"JIT {jit1 - jit0:.1f} s, GC {gc1 - gc0:.1f} s; loadavg {load_average()}")
             for name, seconds in sorted(marks.items(), key=lambda item: -item[1]):
                 if seconds >= 0.05:
                     print(f"    {name:<32} {seconds:6.2f} s")
@@ -175,7 +170,7 @@ def newcomer() -> None:
                            timeout=120)
         print(f"newcomer, fresh data directory: origingraph load {load_s:.2f} s (store service start included), "
               f"origingraph rules {rules_s:.2f} s, together {load_s + rules_s:.2f} s; "
-              f"origingraph load again {again_s:.2f} s; loadavg {_loadavg()}")
+              f"origingraph load again {again_s:.2f} s; loadavg {load_average()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,12 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-phases", action="store_true", help="leave out the in-process phases")
     parser.add_argument("--jvm-arg", action="append", default=[], help="an extra JVM flag for the in-process store")
     args = parser.parse_args(argv)
-    print(f"loadavg {_loadavg()} on {os.cpu_count()} CPUs")
+    print(f"loadavg {load_average()} on {os.cpu_count()} CPUs")
     if not args.skip_cli:
         newcomer()
     if not args.skip_phases:
         phases(tuple(args.jvm_arg))
-    print(f"loadavg {_loadavg()}")
+    print(f"loadavg {load_average()}")
     return 0
 
 

@@ -40,10 +40,6 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] if ordered else float("nan")
 
 
-def _load() -> str:
-    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__() if Path("/proc/loadavg").exists() else "?"
-
-
 def _questions(count: int) -> list[tuple[str, str, date, str, str]]:
     from benchmarks.boms import LANES, PRODUCT_CHAPTERS, seeded_codes
 
@@ -178,9 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from datetime import datetime, timezone
 
-    from benchmarks.common import seeded_store
+    from benchmarks.common import load_average, publish, seeded_store
 
-    env = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": _load()}
+    env = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_average()}
     with tempfile.TemporaryDirectory(prefix="origingraph-bench-q-") as tmp:
         with seeded_store(Path(tmp) / "store") as store:
             rules = bench_rules(store, 40 if args.quick else 200)
@@ -189,11 +185,9 @@ def main(argv: list[str] | None = None) -> int:
             verdicts = bench_verdicts(store, 200 if args.quick else 1000)
             print(f"verdicts: first {verdicts['first']['rate']:.0f}/s, warm {verdicts['warm']['rate']:.0f}/s", flush=True)
         cli = None if args.no_cli else bench_cli(Path(tmp) / "store", 3 if args.quick else 5)
-    env["load_after"] = _load()
+    env["load_after"] = load_average()
     text = render(env, rules, verdicts, cli)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    publish(text, args.out)
     return 0
 
 

@@ -34,6 +34,7 @@ from collections import Counter
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from benchmarks.common import load_average, publish
 from benchmarks.imports import EVAL_DATA, STEPS, _cli
 from benchmarks.questions import _pct, _questions
 
@@ -42,10 +43,6 @@ DAY = date(2025, 6, 2)
 UK_LANES = [(c, "GB") for c in ("JP", "VN", "KR", "CA", "CH", "TR", "AU", "MY")] + [("GB", "JP")]
 EU_LANES = [(c, "DE") for c in ("JP", "KR", "CA", "VN")] + [("DE", "JP")]
 TARGET_P95_MS = 30.0
-
-
-def _loadavg() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _codes(version: str) -> list[str]:
@@ -102,7 +99,7 @@ def time_questions(store, questions: list) -> dict:
 def run(count: int) -> dict:
     from graph.store import StoreConfig, open_store
 
-    r: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": _loadavg(),
+    r: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_average(),
                "cpus": os.cpu_count(), "steps": {}}
     with tempfile.TemporaryDirectory(prefix="origingraph-bench-real-") as tmp:
         env = {**os.environ, "ORIGINGRAPH_DATA": str(Path(tmp) / "store"), "PYTHONPATH": str(REPO)}
@@ -123,7 +120,7 @@ def run(count: int) -> dict:
                 r["seed_lanes"] = time_questions(store, _questions(count))
         finally:
             _cli(["store", "stop"], env)
-    r["load_after"] = _loadavg()
+    r["load_after"] = load_average()
     return r
 
 
@@ -168,9 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {EVAL_DATA} is absent (the real UK and EU rules of origin are not in the repo)")
         return 0
     text = render(run(40 if args.quick else 200))
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    publish(text, args.out)
     return 0
 
 

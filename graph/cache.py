@@ -13,7 +13,7 @@ origin terms, the countries bound on a date, ...) is cached under ``(revision, q
   once a write has committed. Emptying the database deletes the counter; the ``epoch`` set when it
   is created again differs, so an old revision number never comes back to life.
 - Cached answers are immutable (frozen pydantic models, tuples), so threads share them safely.
-- :func:`uncached` gives a view that caches nothing (the naive baseline in ``benchmarks/``).
+- :func:`uncached` gives a view that caches nothing (what the tests compare cached answers with).
 
 The cache is per process (per :class:`Store` object), bounded (a generation that grows past
 ``max_entries`` starts over), and trusts the counter: a write made outside ``Store.write_tx`` (a
