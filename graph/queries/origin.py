@@ -22,7 +22,7 @@ CALL {
 }
 CALL {
   WITH q
-  OPTIONAL MATCH (p)-[r:PARTY_TO]->(:Instrument {code: q.instrument})
+  OPTIONAL MATCH (:Instrument {code: q.instrument})<-[r:PARTY_TO]-(p)
   WHERE r.in_force_from IS NOT NULL AND r.in_force_from <= q.date
     AND (r.in_force_until IS NULL OR r.in_force_until >= q.date)
   OPTIONAL MATCH (c:Country)-[m:MEMBER_OF]->(p)
