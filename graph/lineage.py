@@ -71,16 +71,20 @@ def lineage_of(code: str, from_version: str, to_version: str, versions: tuple[st
         return resolve_lineage(code, from_version, to_version, "same", [])
     forward = versions.index(to_version) > versions.index(from_version)
     rows = forward_rows if forward else backward_rows
-    paths = [LineagePath(target=r["target"], codes=tuple(r["codes"]), links=_links(r["codes"], r["links"], forward))
-             for r in rows]
+    # Built without validation: a batch's lineage has tens of thousands of links, every value read from
+    # properties the loaders wrote checked (kind and source text, partial a boolean).
+    paths = [LineagePath.model_construct(target=r["target"], codes=tuple(r["codes"]),
+                                         links=_links(r["codes"], r["links"], forward)) for r in rows]
     return resolve_lineage(code, from_version, to_version, "forward" if forward else "backward", paths)
 
 
 def _links(codes: list[str], links: list[dict], forward: bool) -> tuple[Link, ...]:
     """A path's CORRELATES_TO links; the statements leave out their ends, which are the path's
     consecutive codes (older edition first when read forward, newer first when read backward)."""
-    return tuple(Link(from_uid=codes[n] if forward else codes[n + 1], to_uid=codes[n + 1] if forward else codes[n],
-                      **link) for n, link in enumerate(links))
+    return tuple(Link.model_construct(from_uid=codes[n] if forward else codes[n + 1],
+                                      to_uid=codes[n + 1] if forward else codes[n], kind=link["kind"],
+                                      partial=bool(link["partial"]), source=link["source"])
+                 for n, link in enumerate(links))
 
 
 Translation = tuple[str, str, str]

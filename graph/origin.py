@@ -249,8 +249,8 @@ def _code_mapping(store: Store, code: str, version: str, target: str) -> _CodeLi
     mapping = CodeMapping(code=code, from_version=version, to_version=target, targets=answer.targets,
                           ambiguous=answer.ambiguous, path=tuple(" -> ".join(p.codes) for p in answer.paths))
     return _CodeLink(mapping=mapping, facts=tuple(
-        TraceFact(kind="CorrelatesTo", key={"from": link.from_uid, "to": link.to_uid},
-                  summary=f"{link.from_uid} -> {link.to_uid} ({link.kind})")
+        TraceFact.model_construct(kind="CorrelatesTo", key={"from": link.from_uid, "to": link.to_uid},
+                                  summary=f"{link.from_uid} -> {link.to_uid} ({link.kind})")
         for p in answer.paths for link in p.links))
 
 
