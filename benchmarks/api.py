@@ -44,7 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks.common import load_average, publish
-from benchmarks.questions import _pct, _questions
+from benchmarks.questions import _pct, _questions, repeat_ms
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENTS = (1, 2, 4)
@@ -212,12 +212,7 @@ def bench_in_process(env: dict, count: int) -> dict:
             t = time.perf_counter()
             rules_between(store, *q)
             first.append((time.perf_counter() - t) * 1000)
-        repeat = []
-        for _ in range(3):
-            for q in questions:
-                t = time.perf_counter()
-                rules_between(store, *q)
-                repeat.append((time.perf_counter() - t) * 1000)
+        repeat = repeat_ms(store, questions)
     return {"n": len(questions), "first_p50": statistics.median(first), "first_p95": _pct(first, 95),
             "repeat_p50": statistics.median(repeat), "repeat_p95": _pct(repeat, 95)}
 

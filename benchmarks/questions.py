@@ -40,6 +40,19 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] if ordered else float("nan")
 
 
+def repeat_ms(store, questions: list[tuple], rounds: int = 3) -> list[float]:
+    """Milliseconds of every question asked again, ``rounds`` times over (their answers cached by then)."""
+    from graph.applicability import rules_between
+
+    out = []
+    for _ in range(rounds):
+        for q in questions:
+            t = time.perf_counter()
+            rules_between(store, *q)
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def _questions(count: int) -> list[tuple[str, str, date, str, str]]:
     from benchmarks.boms import LANES, PRODUCT_CHAPTERS, seeded_codes
 
@@ -63,12 +76,7 @@ def bench_rules(store, count: int) -> dict:
         answers[q] = rules_between(store, *q)
         first.append((time.perf_counter() - t) * 1000)
         trips.append(store.round_trips - before)
-    repeat = []
-    for _ in range(3):
-        for q in questions:
-            t = time.perf_counter()
-            rules_between(store, *q)
-            repeat.append((time.perf_counter() - t) * 1000)
+    repeat = repeat_ms(store, questions)
     one = []
     for e, i, d, _, _ in questions:
         t = time.perf_counter()

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from benchmarks.common import load_average, publish
 from benchmarks.imports import EVAL_DATA, STEPS, _cli
-from benchmarks.questions import _pct, _questions
+from benchmarks.questions import _pct, _questions, repeat_ms
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = date(2025, 6, 2)
@@ -84,12 +84,7 @@ def time_questions(store, questions: list) -> dict:
         for item in answer.instruments:
             statuses[item.rule_status or "none"] += 1
             applied[item.instrument.split("-")[0]] += 1
-    repeat = []
-    for _ in range(3):
-        for q in questions:
-            t = time.perf_counter()
-            rules_between(store, *q)
-            repeat.append((time.perf_counter() - t) * 1000)
+    repeat = repeat_ms(store, questions)
     return {"n": len(questions), "first_p50": statistics.median(first), "first_p95": _pct(first, 95),
             "first_max": max(first), "repeat_p50": statistics.median(repeat), "repeat_p95": _pct(repeat, 95),
             "trips_max": max(trips), "trips_mean": sum(trips) / len(trips), "statuses": dict(statuses),
