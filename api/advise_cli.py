@@ -81,6 +81,7 @@ def _write(path: Path, document: dict) -> None:
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
+    from api.cli import as_json
     from graph.advice import advise_shipment
     from graph.origin import read_bom
     from graph.store import open_store
@@ -91,7 +92,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if args.write is not None and report.suggestions:
         _write(args.write, report.suggestions[0].bom)
     if args.json:
-        print(report.model_dump_json(by_alias=True, indent=2))
+        print(as_json(report))
     else:
         print_advice(report)
         if args.write is not None:

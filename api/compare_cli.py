@@ -78,6 +78,7 @@ def print_compare(result: CompareResult) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from api.cli import as_json
     from graph.compare import CompareRequest, compare_shipments
     from graph.errors import NotFound
     from graph.origin import read_bom
@@ -89,7 +90,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         document = read_bom(store, args.bom)
         result = compare_shipments(store, CompareRequest(product=document.product, candidates=tuple(args.candidate)))
     if args.json:
-        print(result.model_dump_json(by_alias=True, indent=2))
+        print(as_json(result))
     else:
         print_compare(result)
     return 0

@@ -15,6 +15,7 @@ INVENTORY_METHODS = ("fifo", "lifo", "average")
 
 
 def cmd_proof(args: argparse.Namespace) -> int:
+    from api.cli import as_json
     from graph.proof import proof_accepted
     from graph.store import open_store
 
@@ -22,7 +23,7 @@ def cmd_proof(args: argparse.Namespace) -> int:
         answer = proof_accepted(store, args.exporter, args.importer, args.type, args.issued, args.presented,
                                 args.invoice_value, args.currency)
     if args.json:
-        print(answer.model_dump_json(indent=2))
+        print(as_json(answer))
         return 0
     print(f"{answer.proof} issued {answer.issued}, presented {answer.presented}: "
           f"{answer.exporter} -> {answer.importer}")
@@ -37,6 +38,7 @@ def cmd_proof(args: argparse.Namespace) -> int:
 
 
 def cmd_terms(args: argparse.Namespace) -> int:
+    from api.cli import as_json
     from graph.proof import origin_terms
     from graph.store import open_store
 
@@ -44,7 +46,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
         report = origin_terms(store, args.exporter, args.importer, args.date, args.invoice_value, args.currency,
                               args.goods_from_stock)
     if args.json:
-        print(report.model_dump_json(indent=2))
+        print(as_json(report))
         return 0
     print(f"origin terms {report.exporter} -> {report.importer} on {report.date}")
     for a in report.answers:
