@@ -131,9 +131,9 @@ def lineages_of(store: Store, questions: Iterable[Translation], *,
     return out
 
 
-def lineage(store: Store, code: str, from_version: str, to_version: str) -> Lineage:
+def lineage(store: Store, code: str, from_version: str, to_version: str, *, sourced: bool = True) -> Lineage:
     """Where ``code`` of ``from_version`` goes in ``to_version`` (one statement when not cached)."""
-    answer = lineages_of(store, [(code, from_version, to_version)])[(code, from_version, to_version)]
+    answer = lineages_of(store, [(code, from_version, to_version)], sourced=sourced)[(code, from_version, to_version)]
     if isinstance(answer, Exception):
         raise answer
     return answer

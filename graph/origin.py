@@ -31,7 +31,7 @@ from graph import queries
 from graph.applicability import InstrumentRules, pair_facts_of, rules_between
 from graph.cache import GraphView, cached_answer, graph_view
 from graph.errors import NotFound
-from graph.lineage import code_properties, hs_uid, lineages_of
+from graph.lineage import code_properties, hs_uid, lineage, lineages_of
 from graph.psr import GeneralRule, general_rule_from, governing_rule, rule_answers
 from graph.store import Store
 from seeds.schema import OriginTerms
@@ -241,9 +241,7 @@ class _CodeLink(BaseModel):
 
 @cached_answer("code_mapping")
 def _code_mapping(store: Store, code: str, version: str, target: str) -> _CodeLink:
-    answer = lineages_of(store, [(code, version, target)], sourced=False)[(code, version, target)]
-    if isinstance(answer, NotFound):
-        raise answer
+    answer = lineage(store, code, version, target, sourced=False)
     if not answer.targets:
         return _CodeLink(mapping=None)
     mapping = CodeMapping(code=code, from_version=version, to_version=target, targets=answer.targets,
