@@ -266,11 +266,11 @@ class _Codes:
     warning: str | None = None
 
 
-def _codes(subject: str, code: str, version: str, target: str, e: Evaluation) -> _Codes:
+def _codes(subject: str, code: str, version: str, target: str,
+           mappings: dict[tuple[str, str, str], CodeMapping]) -> _Codes:
     if version == target:
         return _Codes(targets=(code,))
-    mapping = next((mp for mp in e.mappings if (mp.code, mp.from_version, mp.to_version)
-                    == (code, version, target)), None)
+    mapping = mappings.get((code, version, target))
     if mapping is None:
         return _Codes(targets=None, warning=f"{subject}: no {version}->{target} correlation"
                                             f" for {code} supplied; counted as failing"
@@ -808,10 +808,13 @@ def _qualify(product: Product, psr: Psr | None,
     criterion = psr.criterion if psr else e.instrument.general_rule
     version = psr.hs_version if psr else product.hs_version
     accounts = tuple(_account(m, product.producer, e) for m in product.bom)
+    mappings: dict[tuple[str, str, str], CodeMapping] = {}
+    for mp in e.mappings:  # the first mapping given for a code wins
+        mappings.setdefault((mp.code, mp.from_version, mp.to_version), mp)
     product_codes = _codes(f"product {product.sku}", product.hs, product.hs_version,
-                           version, e)
+                           version, mappings)
     material_codes = {a.material.id: _codes(f"material {a.material.id}", a.material.hs,
-                                            a.material.hs_version, version, e)
+                                            a.material.hs_version, version, mappings)
                       for a in accounts}
     ctx = _Context(product=product, e=e, accounts=accounts, product_codes=product_codes,
                    material_codes=material_codes, version=version,
@@ -888,9 +891,9 @@ def _unique(items: tuple) -> tuple:
     out: list = []
     seen: set = set()
     for item in items:
-        key = item if type(item) in _HASHABLE else _identity(item)
-        if key not in seen:
-            seen.add(key)
+        before = len(seen)
+        seen.add(item if type(item) in _HASHABLE else _identity(item))  # one hash per item
+        if len(seen) > before:
             out.append(item)
     return tuple(out)
 

@@ -52,7 +52,7 @@ from engine.bom_input import BomError, parse_bom
 from engine.fungible import FungibleError
 from engine.models import Product, Shipment
 from graph import queries
-from graph.cache import AnswerCache, GraphView, Snapshot, SnapshotView, read_revision
+from graph.cache import AnswerCache, GraphView, Snapshot, SnapshotView, collector_paused, read_revision
 from graph.errors import NotFound
 from graph.export import safe_table
 from graph.lineage import hs_uid
@@ -254,6 +254,11 @@ def _rows(item: Parsed, report: OriginReport | None, error: str | None) -> list[
 
 def evaluate_parsed(parsed: Iterable[Parsed], snapshot: Snapshot) -> list[dict[str, Any]]:
     """Rows for parsed jobs, every graph answer taken from ``snapshot`` (no query to the graph)."""
+    with collector_paused():
+        return _evaluated_rows(parsed, snapshot)
+
+
+def _evaluated_rows(parsed: Iterable[Parsed], snapshot: Snapshot) -> list[dict[str, Any]]:
     view = SnapshotView(snapshot)
     rows: list[dict[str, Any]] = []
     for item in parsed:
@@ -295,7 +300,8 @@ class PackedSnapshot:
         with PackedSnapshot._lock:
             loaded = PackedSnapshot._loaded
             if loaded is None or loaded[0] != self.key:
-                loaded = PackedSnapshot._loaded = (self.key, pickle.loads(self.data))
+                with collector_paused():
+                    loaded = PackedSnapshot._loaded = (self.key, pickle.loads(self.data))
             return loaded[1]
 
 
@@ -338,7 +344,8 @@ def prepare_snapshot(store: Store, questions: dict[Lane, LaneQuestions]) -> Snap
     for _ in range(2):
         revision = read_revision(store)
         view = GraphView(store, AnswerCache(max_entries=10**9), revision)
-        errors = answer_questions(view, questions)
+        with collector_paused():
+            errors = answer_questions(view, questions)
         if read_revision(store) == revision:
             break
     return Snapshot(revision=revision, answers=dict(view._answers or {}), errors=errors)

