@@ -292,7 +292,8 @@ class PackedSnapshot:
     _lock = threading.Lock()
 
     def __init__(self, snapshot: Snapshot):
-        self.data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+        with collector_paused():
+            self.data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
         self.key = hashlib.sha256(self.data).hexdigest()
 
     def load(self) -> Snapshot:
