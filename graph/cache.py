@@ -32,8 +32,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
-from neo4j import READ_ACCESS
-
 from graph import queries
 from graph.store import Store
 
@@ -48,19 +46,10 @@ class Revision(NamedTuple):
 
 
 def read_revision(store: Store | GraphView) -> Revision:
-    """The graph's current revision (``(None, 0)`` before the first managed write).
-
-    One auto-commit statement in a read session (one round trip instead of a managed transaction's
-    begin / run / commit; routed to a reader in a cluster); if that fails, a managed read transaction
-    (which retries transient errors).
-    """
+    """The graph's current revision (``(None, 0)`` before the first managed write): one auto-commit
+    statement (``Store.read``)."""
     plain = store.store if isinstance(store, GraphView) else store
-    try:
-        plain.round_trips += 1
-        with plain.driver.session(database=plain.database, default_access_mode=READ_ACCESS) as session:
-            rows = session.run(queries.GRAPH_REVISION).data()
-    except Exception:  # noqa: BLE001 - any failure: the managed path reports it properly
-        rows = plain.read(queries.GRAPH_REVISION)
+    rows = plain.read(queries.GRAPH_REVISION)
     if not rows:
         return Revision(None, 0)
     best = max(rows, key=lambda r: (r["revision"] or 0, r["epoch"] or ""))

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Record
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Record
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
 from graph.embedded import EmbeddedServer, EmbeddedStoreError, running_server
 from graph.service import DEFAULT_IDLE_S, drop_lease, ensure_service, parse_duration, take_lease
@@ -109,8 +109,22 @@ class Store:
         db.set_connection(driver=self.driver)
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        """Run one read query in a managed read transaction and return its records as dicts (see
-        ``_record``: a batch's rules statement returns some 400,000 nested values)."""
+        """Run one read query and return its records as dicts (see ``_record``: a batch's rules
+        statement returns some 400,000 nested values).
+
+        One auto-commit statement in a read session: one exchange with the server where a managed
+        transaction adds its BEGIN and COMMIT (0.8 ms of a 1.9 ms rules statement on the embedded
+        store). It writes nothing, so ArcadeDB's partial writes of a failing auto-commit statement do
+        not arise. A failure the driver calls retryable (a lost connection, a leader switch) is run
+        again in a managed read transaction, which retries; any other error is raised as it is."""
+        self.round_trips += 1
+        try:
+            with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                return [_record(record) for record in session.run(query, params)]
+        except (Neo4jError, DriverError) as exc:
+            if not exc.is_retryable():
+                raise
+
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [_record(record) for record in tx.run(query, params)]
 
