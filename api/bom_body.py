@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, cast
 
@@ -31,6 +31,7 @@ from engine.bom_input import BomDocument, BomError
 from engine.models import Material, MissingShipment, Product, Shipment, override_shipment
 from graph.origin import parse_bom_text
 from graph.products import ProductHeader, read_product
+from graph.cache import GraphView
 from graph.store import Store
 
 JSON_TYPES = ("application/json",)
@@ -154,8 +155,13 @@ class BomSubmission:
 
     text: str
     filename: str
-    store: Store
+    store: Store | GraphView
     limits: Limits
+
+    def seen_by(self, view: GraphView) -> BomSubmission:
+        """The same submission, its codes checked through ``view``: a route that then evaluates on that view
+        reads the graph revision once per request."""
+        return replace(self, store=view)
 
     def document(self) -> BomDocument:
         """The body as a BOM document (what ``PUT /v1/products/{sku}/bom`` stores)."""

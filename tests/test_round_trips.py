@@ -105,3 +105,20 @@ def test_a_view_reads_each_question_once(seeded: Store) -> None:
     assert _trips(seeded, lambda: rule_answers(view, questions)) == 1
     assert _trips(seeded, lambda: rule_answers(view, questions)) == 0
     assert _trips(seeded, lambda: rule_answer(view, *questions[0])) == 0
+
+
+def test_a_warm_api_evaluation_reads_only_the_revision_once(seeded: Store) -> None:
+    """The BOM's codes are checked and the verdict judged through one view of the graph."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    body = EXAMPLE.read_bytes()
+    headers = {"Content-Type": "application/yaml"}
+    with TestClient(create_app(seeded)) as client:
+        first = client.post("/v1/origin/evaluate", content=body, headers=headers)
+        assert first.status_code == 200, first.text
+        again = []
+        assert _trips(seeded, lambda: again.append(client.post("/v1/origin/evaluate", content=body,
+                                                               headers=headers))) == 1
+        assert again[0].content == first.content

@@ -11,6 +11,7 @@ from api.deps import CountryCode, IsoDate, StoreDep
 from api.models import model_response
 from api.problems import name_fields, responses
 from graph.advice import SUGGESTIONS, AdviceReport, advise_shipment
+from graph.cache import graph_view
 
 router = APIRouter(prefix="/v1/origin", tags=["origin"])
 
@@ -52,7 +53,8 @@ async def advice(request: Request, store: StoreDep, bom: BomBody,
     name_fields(request, instrument="query.instrument")
 
     def run() -> AdviceReport:
-        product, shipment = bom.shipped(exporter, importer, date)
-        return advise_shipment(store, product, shipment, instrument, limit)
+        view = graph_view(store)
+        product, shipment = bom.seen_by(view).shipped(exporter, importer, date)
+        return advise_shipment(view, product, shipment, instrument, limit)
 
     return model_response(await request.app.state.bom_workers.run(run, "sourcing advice"))

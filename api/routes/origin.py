@@ -14,6 +14,7 @@ from api.problems import responses
 from api.routes.records import EvaluateOptions, authorise_record, evaluate_options, evaluation_answer
 from engine.certificate import CertificateExport
 from engine.models import Product, Shipment
+from graph.cache import graph_view
 from graph.diff import DateDiff, diff_dates
 from graph.origin import OriginReport, evaluate_shipment
 
@@ -65,8 +66,9 @@ async def evaluate(request: Request, store: StoreDep,
     (`--record`; the records' ids in `X-Origingraph-Records`)."""
 
     def run() -> tuple[Product, Shipment, OriginReport]:
-        product, shipment = bom.shipped(exporter, importer, date)
-        return product, shipment, evaluate_shipment(store, product, shipment)
+        view = graph_view(store)
+        product, shipment = bom.seen_by(view).shipped(exporter, importer, date)
+        return product, shipment, evaluate_shipment(view, product, shipment)
 
     return await evaluation_answer(store, *await request.app.state.bom_workers.run(run, "BOM evaluation"), options)
 
@@ -89,7 +91,8 @@ async def changes(request: Request, store: StoreDep, bom: BomBody,
     The same JSON as one entry of `origingraph diff --date-a .. --date-b .. BOM --json`."""
 
     def run() -> DateDiff:
-        product, shipment = bom.shipped(exporter, importer, date_a)
-        return diff_dates(store, product, shipment, date_a, date_b)
+        view = graph_view(store)
+        product, shipment = bom.seen_by(view).shipped(exporter, importer, date_a)
+        return diff_dates(view, product, shipment, date_a, date_b)
 
     return model_response(await request.app.state.bom_workers.run(run, "BOM comparison between dates"))
