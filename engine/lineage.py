@@ -48,6 +48,11 @@ class Lineage(BaseModel):
     paths: tuple[LineagePath, ...]
 
 
+def splitting_kinds(direction: Literal["forward", "backward"], kinds: set[str]) -> list[str]:
+    """The link kinds that make a walk in ``direction`` ambiguous even with one target, sorted."""
+    return sorted(kinds & _SPLITTING[direction])
+
+
 def resolve_lineage(code: str, from_version: str, to_version: str,
                     direction: Literal["forward", "backward", "same"],
                     paths: list[LineagePath]) -> Lineage:
@@ -56,7 +61,7 @@ def resolve_lineage(code: str, from_version: str, to_version: str,
                        targets=(code,), ambiguous=False, reason="same edition", paths=())
     paths = sorted(paths, key=lambda p: (p.target, p.codes))
     targets = tuple(sorted({p.target for p in paths}))
-    splitting = sorted({link.kind for p in paths for link in p.links if link.kind in _SPLITTING[direction]})
+    splitting = splitting_kinds(direction, {link.kind for p in paths for link in p.links})
     if not targets:
         reason = f"no correlation from {from_version} {code} to {to_version} in the graph"
     elif len(targets) > 1:

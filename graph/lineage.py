@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from graph import queries
 from graph.cache import cached_answer, graph_view
 from graph.errors import NotFound, UnknownHsCode, UnknownHsVersion
 from graph.store import Store
-from engine.lineage import Lineage, LineagePath, Link, resolve_lineage
+from engine.lineage import Lineage, LineagePath, Link, resolve_lineage, splitting_kinds
+from engine.models import CodeMapping, TraceFact
 
 
 def hs_uid(version: str, code: str) -> str:
@@ -91,22 +95,55 @@ Translation = tuple[str, str, str]
 """A lineage question: (code, from edition, to edition)."""
 
 
-def lineages_of(store: Store, questions: Iterable[Translation], *,
-                sourced: bool = True) -> dict[Translation, Lineage | NotFound]:
-    """The lineage of every (code, from, to), from the cache at the view's revision; the questions
-    not cached yet are read in one statement (``LINEAGES_OF_CODES``), which also answers the HS
-    editions and the code's own node. An unknown code or edition is the error, not raised.
+class CodeLink(BaseModel):
+    """What an evaluation needs of one lineage: the engine's mapping (None: no correlation) and the
+    CORRELATES_TO links walked, as trace facts."""
 
-    ``sourced=False`` leaves the links' sources out (a third of the bytes a batch's lineage reads):
-    for the evaluation's code mappings, whose traces name the links and not their sources; the
-    lineage a user asks for keeps them. A sourced answer serves both."""
+    model_config = ConfigDict(frozen=True)
+
+    mapping: CodeMapping | None
+    facts: tuple[TraceFact, ...] = ()
+
+
+def code_link_of(code: str, from_version: str, to_version: str, versions: tuple[str, ...],
+                 forward_rows: list[dict], backward_rows: list[dict]) -> CodeLink:
+    """The :class:`CodeLink` from the paths read both ways, built straight from the rows: the same
+    targets, ambiguity, paths and links as :func:`lineage_of`, without its models (a batch's first
+    ask builds tens of thousands of links)."""
+    if to_version not in versions:
+        raise UnknownHsVersion(f"unknown HS version {to_version!r}; known: {', '.join(versions)}", "to")
+    if from_version == to_version:
+        return CodeLink(mapping=CodeMapping(code=code, from_version=from_version, to_version=to_version,
+                                            targets=(code,)))
+    forward = versions.index(to_version) > versions.index(from_version)
+    rows = sorted(forward_rows if forward else backward_rows, key=lambda r: (r["target"], tuple(r["codes"])))
+    if not rows:
+        return CodeLink(mapping=None)
+    targets = tuple(sorted({r["target"] for r in rows}))
+    kinds = {link["kind"] for r in rows for link in r["links"]}
+    ambiguous = len(targets) > 1 or bool(splitting_kinds("forward" if forward else "backward", kinds))
+    facts = []
+    for r in rows:
+        codes = r["codes"]
+        for n, link in enumerate(r["links"]):
+            a, b = (codes[n], codes[n + 1]) if forward else (codes[n + 1], codes[n])
+            facts.append(TraceFact.model_construct(kind="CorrelatesTo", key={"from": a, "to": b},
+                                                   summary=f"{a} -> {b} ({link['kind']})"))
+    mapping = CodeMapping(code=code, from_version=from_version, to_version=to_version, targets=targets,
+                          ambiguous=ambiguous, path=tuple(" -> ".join(r["codes"]) for r in rows))
+    return CodeLink(mapping=mapping, facts=tuple(facts))
+
+
+def _answered(store: Store, questions: Iterable[Translation], kind: str, sourced: bool,
+              build: Callable[..., Any]) -> dict[Translation, Any]:
+    """Every question's answer from the cache under ``kind``; those not cached are read in one
+    statement (``LINEAGES_OF_CODES``, which also answers the HS editions and the code's own node) and
+    built with ``build``. An unknown code or edition is the error, not raised."""
     view = graph_view(store)
-    out: dict[Translation, Lineage | NotFound] = {}
+    out: dict[Translation, Any] = {}
     missing: list[Translation] = []
     for question in dict.fromkeys(questions):
-        found = view.peek(("lineage", *question))
-        if found is None and not sourced:
-            found = view.peek(("lineage_unsourced", *question))
+        found = view.peek((kind, *question))
         if found is None:
             missing.append(question)
         else:
@@ -117,13 +154,12 @@ def lineages_of(store: Store, questions: Iterable[Translation], *,
             for n, (code, version, target) in enumerate(missing)])
         listed = next(row["versions"] for row in rows if row["versions"] is not None)  # on the first question's row
         versions = view.answer(("hs_versions",), lambda: versions_in_order(listed))
-        kind = "lineage" if sourced else "lineage_unsourced"
         for row in rows:
             code, version, target = question = missing[row["key"]]
             node = view.answer(("hs_code", code, version), lambda row=row: code_properties(row["hs_code"]))
             try:
                 known_code_check(versions, node, code, version)
-                answer = lineage_of(code, version, target, versions, row["forward"], row["backward"])
+                answer = build(code, version, target, versions, row["forward"], row["backward"])
             except NotFound as exc:
                 out[question] = exc
                 continue
@@ -131,9 +167,31 @@ def lineages_of(store: Store, questions: Iterable[Translation], *,
     return out
 
 
-def lineage(store: Store, code: str, from_version: str, to_version: str, *, sourced: bool = True) -> Lineage:
+def lineages_of(store: Store, questions: Iterable[Translation]) -> dict[Translation, Lineage | NotFound]:
+    """The lineage of every (code, from, to), with its links' sources, from the cache at the view's
+    revision; the questions not cached yet are read in one statement."""
+    return _answered(store, questions, "lineage", True, lineage_of)
+
+
+def code_links_of(store: Store, questions: Iterable[Translation]) -> dict[Translation, CodeLink | NotFound]:
+    """The :class:`CodeLink` of every (code, from, to), for the evaluation's code mappings. The links'
+    sources are left out of the statement (a third of the bytes a batch's lineage reads): a trace names
+    the links, not their sources."""
+    return _answered(store, questions, "code_link", False, code_link_of)
+
+
+def code_link(store: Store, code: str, from_version: str, to_version: str) -> CodeLink:
+    """How ``code`` maps from ``from_version`` into ``to_version`` for an evaluation (one statement when
+    not cached)."""
+    answer = code_links_of(store, [(code, from_version, to_version)])[(code, from_version, to_version)]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def lineage(store: Store, code: str, from_version: str, to_version: str) -> Lineage:
     """Where ``code`` of ``from_version`` goes in ``to_version`` (one statement when not cached)."""
-    answer = lineages_of(store, [(code, from_version, to_version)], sourced=sourced)[(code, from_version, to_version)]
+    answer = lineages_of(store, [(code, from_version, to_version)])[(code, from_version, to_version)]
     if isinstance(answer, Exception):
         raise answer
     return answer

@@ -29,9 +29,9 @@ from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_c
 from engine.verdict import Trace, Verdict
 from graph import queries
 from graph.applicability import InstrumentRules, pair_facts_of, rules_between
-from graph.cache import GraphView, cached_answer, collector_paused, graph_view
+from graph.cache import GraphView, collector_paused, graph_view
 from graph.errors import NotFound
-from graph.lineage import code_properties, hs_uid, lineage, lineages_of
+from graph.lineage import code_links_of, code_properties, hs_uid
 from graph.psr import GeneralRule, general_rule_from, governing_rule, rule_answers
 from graph.store import Store
 from seeds.schema import OriginTerms
@@ -230,41 +230,20 @@ def _cumulation(context: InstrumentContext, item: InstrumentRules, shipment: Shi
     return tuple(out)
 
 
-class _CodeLink(BaseModel):
-    """How one code maps into another edition for the engine, and the CORRELATES_TO facts used."""
-
-    model_config = ConfigDict(frozen=True)
-
-    mapping: CodeMapping | None
-    facts: tuple[TraceFact, ...] = ()
-
-
-@cached_answer("code_mapping")
-def _code_mapping(store: Store, code: str, version: str, target: str) -> _CodeLink:
-    answer = lineage(store, code, version, target, sourced=False)
-    if not answer.targets:
-        return _CodeLink(mapping=None)
-    mapping = CodeMapping(code=code, from_version=version, to_version=target, targets=answer.targets,
-                          ambiguous=answer.ambiguous, path=tuple(" -> ".join(p.codes) for p in answer.paths))
-    return _CodeLink(mapping=mapping, facts=tuple(
-        TraceFact.model_construct(kind="CorrelatesTo", key={"from": link.from_uid, "to": link.to_uid},
-                                  summary=f"{link.from_uid} -> {link.to_uid} ({link.kind})")
-        for p in answer.paths for link in p.links))
-
-
 def _mappings(store: Store, product: Product, versions: set[str]) -> tuple[tuple[CodeMapping, ...], list[TraceFact]]:
     """A CodeMapping for every BOM code whose edition differs from one the rules are written in."""
     mappings, facts = [], []
     codes = {(product.hs, product.hs_version)} | {(m.hs, m.hs_version) for m in _materials(product.bom)}
-    lineages_of(store, [(code, version, target) for code, version in sorted(codes)
-                        for target in sorted(versions - {version})], sourced=False)  # one statement for those not cached
-    for code, version in sorted(codes):
-        for target in sorted(versions - {version}):
-            link = _code_mapping(store, code, version, target)
-            if link.mapping is None:
-                continue
-            mappings.append(link.mapping)
-            facts += link.facts
+    translations = [(code, version, target) for code, version in sorted(codes) for target in sorted(versions - {version})]
+    links = code_links_of(store, translations)  # one statement for those not cached
+    for question in translations:
+        link = links[question]
+        if isinstance(link, Exception):
+            raise link
+        if link.mapping is None:
+            continue
+        mappings.append(link.mapping)
+        facts += link.facts
     return tuple(mappings), facts
 
 
@@ -452,12 +431,7 @@ def answer_questions(view: GraphView, questions: dict[Lane, LaneQuestions]) -> d
                 versions[lane].add(rule.match.psr.hs_version)
     translations = [(code, version, target) for lane in lanes for code, version in sorted(questions[lane].codes)
                     for target in sorted(versions[lane] - {version})]
-    lineages_of(view, translations, sourced=False)
-    for code, version, target in dict.fromkeys(translations):
-        try:
-            _code_mapping(view, code, version, target)
-        except NotFound:
-            continue
+    code_links_of(view, translations)
     return errors
 
 

@@ -59,3 +59,30 @@ def test_cli_lineage_json(seeded: Store, cli) -> None:
     answer = json.loads(run.stdout)
     assert {"code", "from", "to", "targets", "ambiguous", "paths"} <= set(answer)
     assert answer["from"] == "HS2017" and answer["ambiguous"] is True and len(answer["targets"]) == 10
+
+
+def test_an_evaluation_code_link_is_the_lineage_it_was_built_without(seeded) -> None:
+    """``code_links_of`` builds the engine's mapping and trace facts straight from the statement's rows
+    (no sources, no Lineage models): the same targets, ambiguity, paths and links as the lineage a user asks for."""
+    from graph.cache import uncached
+    from graph.errors import NotFound
+    from graph.lineage import code_links_of, lineages_of
+
+    codes = [("854140", "HS2017"), ("854141", "HS2022"), ("610910", "HS2022"), ("620120", "HS2017"),
+             ("847130", "HS2012"), ("999999", "HS2022"), ("851712", "HS2017"), ("030389", "HS2017")]
+    questions = [(c, v, t) for c, v in codes for t in ("HS2012", "HS2017", "HS2022", "HS1999")]
+    links, lineages = code_links_of(uncached(seeded), questions), lineages_of(uncached(seeded), questions)
+    for question in questions:
+        link, full = links[question], lineages[question]
+        if isinstance(full, NotFound):
+            assert type(link) is type(full) and str(link) == str(full), question
+            continue
+        if not full.targets:
+            assert link.mapping is None and link.facts == (), question
+            continue
+        m = link.mapping
+        assert (m.targets, m.ambiguous) == (full.targets, full.ambiguous), question
+        assert m.path == tuple(" -> ".join(p.codes) for p in full.paths), question
+        assert [(f.key["from"], f.key["to"], f.summary) for f in link.facts] == [
+            (k.from_uid, k.to_uid, f"{k.from_uid} -> {k.to_uid} ({k.kind})") for p in full.paths for k in p.links]
+    assert any(links[q].mapping and links[q].mapping.ambiguous for q in questions if not isinstance(links[q], NotFound))
