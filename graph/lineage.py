@@ -65,15 +65,23 @@ def check_code(store: Store, code: str, version: str, field: str = "hs") -> dict
     return known_code_check(versions, _hs_code(store, code, version), code, version, field)
 
 
+def _direction(from_version: str, to_version: str, versions: tuple[str, ...]) -> str:
+    """``same``, ``forward`` (to a newer edition) or ``backward``; an unknown target edition is the error."""
+    if to_version not in versions:
+        raise UnknownHsVersion(f"unknown HS version {to_version!r}; known: {', '.join(versions)}", "to")
+    if from_version == to_version:
+        return "same"
+    return "forward" if versions.index(to_version) > versions.index(from_version) else "backward"
+
+
 def lineage_of(code: str, from_version: str, to_version: str, versions: tuple[str, ...],
                forward_rows: list[dict], backward_rows: list[dict]) -> Lineage:
     """The lineage from the CORRELATES_TO paths read both ways (only the direction the editions'
     order gives is used); the code itself is checked by the caller."""
-    if to_version not in versions:
-        raise UnknownHsVersion(f"unknown HS version {to_version!r}; known: {', '.join(versions)}", "to")
-    if from_version == to_version:
+    direction = _direction(from_version, to_version, versions)
+    if direction == "same":
         return resolve_lineage(code, from_version, to_version, "same", [])
-    forward = versions.index(to_version) > versions.index(from_version)
+    forward = direction == "forward"
     rows = forward_rows if forward else backward_rows
     # Built without validation: a batch's lineage has tens of thousands of links, every value read from
     # properties the loaders wrote checked (kind and source text, partial a boolean).
@@ -110,12 +118,11 @@ def code_link_of(code: str, from_version: str, to_version: str, versions: tuple[
     """The :class:`CodeLink` from the paths read both ways, built straight from the rows: the same
     targets, ambiguity, paths and links as :func:`lineage_of`, without its models (a batch's first
     ask builds tens of thousands of links)."""
-    if to_version not in versions:
-        raise UnknownHsVersion(f"unknown HS version {to_version!r}; known: {', '.join(versions)}", "to")
-    if from_version == to_version:
+    direction = _direction(from_version, to_version, versions)
+    if direction == "same":
         return CodeLink(mapping=CodeMapping(code=code, from_version=from_version, to_version=to_version,
                                             targets=(code,)))
-    forward = versions.index(to_version) > versions.index(from_version)
+    forward = direction == "forward"
     rows = sorted(forward_rows if forward else backward_rows, key=lambda r: (r["target"], tuple(r["codes"])))
     if not rows:
         return CodeLink(mapping=None)
