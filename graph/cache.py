@@ -103,6 +103,12 @@ class GraphView:
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         return self.store.read(query, **params)
 
+    def read_parts(self, query: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self.store.read_parts(query, parts)
+
+    def split(self, items: list[T], least: int = 500) -> list[list[T]]:
+        return self.store.split(items, least)
+
     def read_tx(self, work: Callable[..., T]) -> T:
         return self.store.read_tx(work)
 
@@ -240,6 +246,12 @@ class SnapshotView(GraphView):
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         raise SnapshotMiss("this view answers from a snapshot of graph answers and cannot query the graph")
+
+    def read_parts(self, query: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        raise SnapshotMiss("this view answers from a snapshot of graph answers and cannot query the graph")
+
+    def split(self, items: list[T], least: int = 500) -> list[list[T]]:
+        return [items]
 
     def read_tx(self, work: Callable[..., T]) -> T:
         raise SnapshotMiss("this view answers from a snapshot of graph answers and cannot query the graph")

@@ -144,8 +144,8 @@ def code_link_of(code: str, from_version: str, to_version: str, versions: tuple[
 def _answered(store: Store, questions: Iterable[Translation], kind: str, sourced: bool,
               build: Callable[..., Any]) -> dict[Translation, Any]:
     """Every question's answer from the cache under ``kind``; those not cached are read in one
-    statement (``LINEAGES_OF_CODES``, which also answers the HS editions and the code's own node) and
-    built with ``build``. An unknown code or edition is the error, not raised."""
+    statement (``LINEAGES_OF_CODES``, which also answers the HS editions and the code's own node; a
+    few run at once for a big batch, ``Store.split``) and built with ``build``. An unknown code or edition is the error, not raised."""
     view = graph_view(store)
     out: dict[Translation, Any] = {}
     missing: list[Translation] = []
@@ -156,9 +156,10 @@ def _answered(store: Store, questions: Iterable[Translation], kind: str, sourced
         else:
             out[question] = found
     if missing:
-        rows = view.read(queries.LINEAGES_OF_CODES, sourced=sourced, questions=[
-            {"key": n, "uid": hs_uid(version, code), "to_version": target}
-            for n, (code, version, target) in enumerate(missing)])
+        asked = [{"key": n, "uid": hs_uid(version, code), "to_version": target}
+                 for n, (code, version, target) in enumerate(missing)]
+        rows = view.read_parts(queries.LINEAGES_OF_CODES, [{"sourced": sourced, "questions": part}
+                                                           for part in view.split(asked)])
         listed = next(row["versions"] for row in rows if row["versions"] is not None)  # on the first question's row
         versions = view.answer(("hs_versions",), lambda: versions_in_order(listed))
         for row in rows:

@@ -106,7 +106,8 @@ RuleQuestion = tuple[str, str, str, date]
 
 def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQuestion, RuleAnswer | NotFound]:
     """The rule of every (instrument, code, edition, date), from the cache at the view's revision; the
-    questions not cached yet are read in one statement (``RULES_OF_CODES_ON_DATE``: the HS editions;
+    questions not cached yet are read in one statement (``RULES_OF_CODES_ON_DATE``, or a few run at once
+    for a big batch, ``Store.split``: the HS editions;
     once per instrument and date, the PSR schedule, its annex coverage and the general rule; per
     code, the code, its lineage into the schedule's edition and the PSRs covering its codes). An
     unknown code or edition is the error, not raised."""
@@ -121,13 +122,15 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
             out[question] = found
     if not missing:
         return out
-    groups: dict[tuple[str, date], list[dict]] = {}
-    for n, (instrument, code, version, day) in enumerate(missing):
-        groups.setdefault((instrument, day), []).append(
-            {"key": n, "code": code, "hs_version": version, "uid": hs_uid(version, code)})
-    rows = view.read(queries.RULES_OF_CODES_ON_DATE, groups=[
-        {"key": n, "instrument": instrument, "date": day.isoformat(), "questions": asked}
-        for n, ((instrument, day), asked) in enumerate(groups.items())])
+    parts = []
+    for part in view.split(list(enumerate(missing))):
+        groups: dict[tuple[str, date], list[dict]] = {}
+        for n, (instrument, code, version, day) in part:
+            groups.setdefault((instrument, day), []).append(
+                {"key": n, "code": code, "hs_version": version, "uid": hs_uid(version, code)})
+        parts.append({"groups": [{"key": n, "instrument": instrument, "date": day.isoformat(), "questions": asked}
+                                 for n, ((instrument, day), asked) in enumerate(groups.items())]})
+    rows = view.read_parts(queries.RULES_OF_CODES_ON_DATE, parts)
     for row in rows:
         shared = {k: row[k] for k in ("versions", "schedule", "annexes", "general")}
         # Each PSR node comes once per instrument and date; its candidates name it by uid.

@@ -19,8 +19,10 @@ both stores.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +99,10 @@ class Store:
         self.location = location
         self._server = server
         self._lease = lease
+        self.read_parallelism = max(1, min(4, os.cpu_count() or 1))
+        """How many statements :meth:`read_parts` runs at once: the cores, up to four."""
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self.round_trips = 0
         """Statements sent on this store and answered (each one Bolt RUN/PULL exchange; a managed
         transaction adds its BEGIN and COMMIT): what the benchmarks and tests count."""
@@ -118,6 +124,31 @@ class Store:
         not arise. A failure the driver calls retryable (a lost connection, a leader switch) is run
         again in a managed read transaction, which retries; any other error is raised as it is."""
         self.round_trips += 1
+        return self._read(query, params)
+
+    def read_parts(self, query: str, parts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Run ``query`` once per parameter set of ``parts``, concurrently on up to
+        :attr:`read_parallelism` sessions, and return the rows of all of them in the order of ``parts``.
+
+        For a batch's big statements (``split`` cuts their questions): the server answers them on as
+        many cores as it has, where one statement runs on one. The lineage of 7,085 BOM codes on the
+        embedded store, warm, 2 CPUs: 1.28 s as one statement, 0.95 s as two, 0.84 s as four."""
+        if len(parts) <= 1:
+            return [row for p in parts for row in self.read(query, **p)]
+        self.round_trips += len(parts)
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.read_parallelism, thread_name_prefix="origingraph-read")
+        return [row for rows in self._pool.map(lambda p: self._read(query, p), parts) for row in rows]
+
+    def split(self, items: Sequence[T], least: int = 500) -> list[Sequence[T]]:
+        """``items`` cut into parts of at least ``least`` for :meth:`read_parts` (at most
+        :attr:`read_parallelism` parts; one for a small batch, which one statement answers best)."""
+        count = max(1, min(self.read_parallelism, len(items) // least))
+        size = max(1, -(-len(items) // count))
+        return [items[i:i + size] for i in range(0, len(items), size)] or [items]
+
+    def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         try:
             with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
                 return [_record(record) for record in session.run(query, params)]
@@ -128,7 +159,8 @@ class Store:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [_record(record) for record in tx.run(query, params)]
 
-        return self.read_tx(work)
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
 
     def read_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
         with self.driver.session(database=self.database) as session:
@@ -172,6 +204,9 @@ class Store:
 
         if db.driver is self.driver:
             db.driver = None
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.driver.close()
         if self._server is not None:
             self._server.stop()

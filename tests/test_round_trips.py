@@ -122,3 +122,33 @@ def test_a_warm_api_evaluation_reads_only_the_revision_once(seeded: Store) -> No
         assert _trips(seeded, lambda: again.append(client.post("/v1/origin/evaluate", content=body,
                                                                headers=headers))) == 1
         assert again[0].content == first.content
+
+
+def test_a_big_batch_split_across_concurrent_statements_gets_the_same_answers(seeded: Store, monkeypatch) -> None:
+    """``Store.split`` cuts a batch's questions into parts that ``read_parts`` runs at once: rows come back
+    in order, one statement is counted per part, and the answers equal those of one statement."""
+    questions = [(i, c, v, D(d)) for i in INSTRUMENTS for c, v in CODES for d in ("2020-06-01", "2025-06-02")]
+    translations = [(c, v, t) for c, v in CODES for t in ("HS2012", "HS2017", "HS2022", "HS2028", "HS1999")]
+    one_rules = rule_answers(uncached(seeded), questions)
+    one_links = lineages_of(uncached(seeded), translations)
+
+    monkeypatch.setattr(seeded, "read_parallelism", 3)
+    assert [len(p) for p in seeded.split(list(range(10)), least=3)] == [4, 4, 2]
+    assert [len(p) for p in seeded.split(list(range(10)), least=50)] == [10]
+    assert seeded.split([], least=3) == [[]]
+    parts = [{"n": n} for n in range(7)]
+    assert _trips(seeded, lambda: seeded.read_parts("RETURN $n AS n", parts)) == 7
+    assert [r["n"] for r in seeded.read_parts("UNWIND range($n, $n + 1) AS n RETURN n", parts)] == \
+        [x for n in range(7) for x in (n, n + 1)]
+
+    original = Store.split
+    monkeypatch.setattr(Store, "split", lambda self, items, least=500: original(self, items, least=5))
+    split_rules = rule_answers(uncached(seeded), questions)
+    split_links = lineages_of(uncached(seeded), translations)
+    for question in questions:
+        one, split = one_rules[question], split_rules[question]
+        assert (str(one) == str(split)) if isinstance(one, LookupError) else \
+            one.model_dump_json() == split.model_dump_json(), question
+    for question in translations:
+        one, split = one_links[question], split_links[question]
+        assert (str(one) == str(split)) if isinstance(one, LookupError) else one == split, question
