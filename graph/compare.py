@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from engine.duty import DutyQuery, DutyResult
 from engine.models import Country, Leg, Product, Shipment
 from engine.rules import RuleStatus
+from graph.cache import graph_view
 from graph.origin import OriginReport, evaluate_shipment
 from graph.store import Store
 from graph.tariffs import amended_chain, duty_for
@@ -204,7 +205,9 @@ def _rows_for(store: Store, made: Product, summary: CandidateSummary, c: Candida
 
 def price_candidate(store: Store, product: Product, c: Candidate, index: int = 0,
                     report: OriginReport | None = None) -> tuple[CandidateSummary, list[CompareRow]]:
-    """One candidate's rows (MFN and one per instrument), unranked; ``report`` if already evaluated."""
+    """One candidate's rows (MFN and one per instrument), unranked; ``report`` if already evaluated.
+    Everything is read through one view of the graph (one revision read)."""
+    store = graph_view(store)
     made, shipment, summary = _candidate(product, c, index)
     report = report or evaluate_shipment(store, made, shipment)
     summary = summary.model_copy(update={
@@ -214,7 +217,9 @@ def price_candidate(store: Store, product: Product, c: Candidate, index: int = 0
 
 
 def compare_shipments(store: Store, request: CompareRequest) -> CompareResult:
-    """Evaluate and price every candidate; return the table ranked best first."""
+    """Evaluate and price every candidate; return the table ranked best first. Every candidate is read
+    through one view of the graph: warm, the whole comparison is one revision read."""
+    store = graph_view(store)
     product = request.product
     summaries, rows = [], []
     for index, c in enumerate(request.candidates):

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.duty import DutyQuery, DutyResult, Stage, Suspension, TariffMeasure, landed_duty
 from graph import queries
+from graph.cache import cached_answer
 from graph.store import Store
 from seeds.read import SeedSet
 
@@ -81,16 +82,19 @@ def _measure(node: dict[str, Any]) -> TariffMeasure:
         source=node.get("source") or "", note=node.get("note"), confidence=node.get("confidence"))
 
 
+@cached_answer("tariff_measures")
 def measures_for_line(store: Store, importer: str, hs: str, hs_version: str,
-                      national_line: str | None = None) -> list[TariffMeasure]:
-    """Every measure of ``importer`` whose scope covers the line, or lies under it (any date)."""
+                      national_line: str | None = None) -> tuple[TariffMeasure, ...]:
+    """Every measure of ``importer`` whose scope covers the line, or lies under it (any date), from the
+    cache at the view's revision (a route comparison asks the same lines for every lane)."""
     line = national_line or hs
     prefixes = sorted({line[:n] for n in (2, 4, 6, 8, 10) if n <= len(line)} | {"*"})
     rows = store.read(queries.TARIFF_MEASURES_FOR_LINE, importer=importer, hs_version=hs_version,
                       prefixes=prefixes, line=line)
-    return [_measure(r["measure"]) for r in rows]
+    return tuple(_measure(r["measure"]) for r in rows)
 
 
+@cached_answer("amended_chain")
 def amended_chain(store: Store, instrument: str) -> tuple[str, ...]:
     """The texts an instrument amends, nearest first (its preferential schedule may live there)."""
     return tuple(r["code"] for r in store.read(queries.INSTRUMENT_AND_AMENDED, instrument=instrument)

@@ -124,6 +124,29 @@ def test_a_warm_api_evaluation_reads_only_the_revision_once(seeded: Store) -> No
         assert again[0].content == first.content
 
 
+def test_a_warm_route_comparison_and_date_diff_read_only_the_revision_once(seeded: Store) -> None:
+    """Comparing routes and diffing dates read tariff measures and amended chains through one view, from
+    the cache once warm: each request is one revision read, with the same answer as the first."""
+    import yaml
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    product = yaml.safe_load(EXAMPLE.read_text())
+    compare = {"product": {**product["product"], "bom": product["bom"]},
+               "candidates": [{"producer": "CN", "importer": "US", "date": "2025-12-01"},
+                              {"producer": "MY", "importer": "AU", "date": "2025-06-02", "via": ["SG"]}]}
+    with TestClient(create_app(seeded)) as client:
+        for ask in (lambda: client.post("/v1/shipments/compare", json=compare),
+                    lambda: client.post("/v1/origin/changes", params={"date_a": "2025-04-20", "date_b": "2025-04-25"},
+                                        content=EXAMPLE.read_bytes(), headers={"Content-Type": "application/yaml"})):
+            first = ask()
+            assert first.status_code == 200, first.text
+            again = []
+            assert _trips(seeded, lambda: again.append(ask())) == 1
+            assert again[0].content == first.content
+
+
 def test_a_big_batch_split_across_concurrent_statements_gets_the_same_answers(seeded: Store, monkeypatch) -> None:
     """``Store.split`` cuts a batch's questions into parts that ``read_parts`` runs at once: rows come back
     in order, one statement is counted per part, and the answers equal those of one statement."""
