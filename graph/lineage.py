@@ -145,7 +145,8 @@ def _answered(store: Store, questions: Iterable[Translation], kind: str, sourced
               build: Callable[..., Any]) -> dict[Translation, Any]:
     """Every question's answer from the cache under ``kind``; those not cached are read in one
     statement (``LINEAGES_OF_CODES``, which also answers the HS editions and the code's own node; a
-    few run at once for a big batch, ``Store.split``) and built with ``build``. An unknown code or edition is the error, not raised."""
+    few run at once for a big batch, ``Store.split``) and built with ``build``. An unknown code or
+    edition is the error, not raised."""
     view = graph_view(store)
     out: dict[Translation, Any] = {}
     missing: list[Translation] = []

@@ -106,8 +106,8 @@ RuleQuestion = tuple[str, str, str, date]
 
 def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQuestion, RuleAnswer | NotFound]:
     """The rule of every (instrument, code, edition, date), from the cache at the view's revision; the
-    questions not cached yet are read in one statement (``RULES_OF_CODES_ON_DATE``, or a few run at once
-    for a big batch, ``Store.split``: the HS editions;
+    questions not cached yet are read in one statement, or a few run at once for a big batch
+    (``Store.split``). ``RULES_OF_CODES_ON_DATE`` reads the HS editions;
     once per instrument and date, the PSR schedule, its annex coverage and the general rule; per
     code, the code, its lineage into the schedule's edition and the PSRs covering its codes). An
     unknown code or edition is the error, not raised."""
