@@ -109,7 +109,7 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
     questions not cached yet are read in one statement, or a few run at once for a big batch
     (``Store.split``). ``RULES_OF_CODES_ON_DATE`` reads the HS editions;
     once per instrument and date, the PSR schedule, its annex coverage and the general rule; per
-    code, the code, its lineage into the schedule's edition and the PSRs covering its codes). An
+    code, the code, its lineage into the schedule's edition and the PSRs covering its codes. An
     unknown code or edition is the error, not raised."""
     view = graph_view(store)
     out: dict[RuleQuestion, RuleAnswer | NotFound] = {}
