@@ -28,7 +28,7 @@ from neomodel import (
 )
 
 from graph import queries
-from graph.store import Store
+from graph.store import Store, bind_neomodel
 
 
 class Sourced(StructuredRel):
@@ -373,3 +373,6 @@ def install_schema(store: Store) -> None:
             if ((label,), (prop,), True) in present or (not unique and ((label,), (prop,), False) in present):
                 continue
         store.schema_tx(lambda tx, s=statement: tx.run(s).consume())
+
+
+bind_neomodel()  # a store opened before these classes loaded: neomodel runs on its driver too

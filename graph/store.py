@@ -19,8 +19,10 @@ both stores.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -84,6 +86,20 @@ class StoreConfig:
         )
 
 
+_newest: Callable[[], "Store | None"] = lambda: None
+
+
+def bind_neomodel() -> None:
+    """Put neomodel on the driver of the store opened last, if it is still open.
+
+    A store binds neomodel when it opens only if neomodel is loaded already; ``graph.schema`` (the
+    neomodel classes) calls this when it loads. So a command that only reads (``rules``, ``evaluate``)
+    never imports neomodel, about a quarter of a one-shot CLI call's imports."""
+    store = _newest()
+    if store is not None and not store.closed:
+        store._bind_neomodel()
+
+
 class StoreError(RuntimeError):
     """The graph store cannot be reached or refused a statement; the message names which."""
 
@@ -103,10 +119,14 @@ class Store:
         """How many statements :meth:`read_parts` runs at once: the cores, up to four."""
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self.closed = False
         self.round_trips = 0
         """Statements sent on this store and answered (each one Bolt RUN/PULL exchange; a managed
         transaction adds its BEGIN and COMMIT): what the benchmarks and tests count."""
-        self._bind_neomodel()
+        global _newest
+        _newest = weakref.ref(self)
+        if "neomodel" in sys.modules:
+            self._bind_neomodel()
 
     def _bind_neomodel(self) -> None:
         from neomodel import db, get_config
@@ -200,10 +220,10 @@ class Store:
 
     def close(self) -> None:
         """Close neomodel's and our driver before the embedded server stops (see graph.embedded)."""
-        from neomodel import db
-
-        if db.driver is self.driver:
-            db.driver = None
+        self.closed = True
+        neomodel = sys.modules.get("neomodel")
+        if neomodel is not None and neomodel.db.driver is self.driver:
+            neomodel.db.driver = None
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None

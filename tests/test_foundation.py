@@ -54,6 +54,28 @@ def test_neomodel_runs_on_the_same_connection(store: Store) -> None:
         Product.nodes.get(sku="TEST-SKU-1").delete()
 
 
+def test_a_read_only_process_never_loads_neomodel_and_one_that_does_binds_it(tmp_path: Path) -> None:
+    """A store binds neomodel only once neomodel is loaded (``graph.schema`` binds the store opened before
+    it): ``rules`` never pays for the import, and neomodel still runs on the store's own driver."""
+    script = f"""
+import sys
+from pathlib import Path
+from graph import queries
+from graph.store import StoreConfig, open_store
+with open_store(StoreConfig(data_dir=Path({str(tmp_path / "store")!r}))) as store:
+    assert store.read(queries.STORE_ANSWERS) == [{{"ok": 1}}]
+    print("neomodel loaded by a read:", "neomodel" in sys.modules)
+    from graph.schema import Product
+    Product(sku="LAZY-1", description="probe", hs="854143", hs_version="HS2022").save()
+    print("saved through neomodel:", store.read("MATCH (p:Product {{sku: 'LAZY-1'}}) RETURN p.hs AS hs"))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "neomodel loaded by a read: False" in done.stdout
+    assert "saved through neomodel: [{'hs': '854143'}]" in done.stdout
+
+
 def test_seed_load_is_idempotent(seeded: Store, seed_copy: Path) -> None:
     before = count_graph(seeded)
     load_seeds(seeded, read_seeds(seed_copy))
