@@ -48,11 +48,12 @@ UTF-8 text, holds control characters or escapes of lone surrogates a 422; a BOM 
 """
 
 
-SERVE_OPTIONS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 1024 * 1024,
+SERVE_OPTIONS: dict[str, Any] = {"http": "api.protocol:HttpProtocol", "access_log": False,
                                  "timeout_graceful_shutdown": 5}
-"""How ``origingraph serve`` runs uvicorn: h11 reads request heads up to 1 MiB, so a request target
-between 8 KB and 1 MiB reaches the app and is answered 414 (httptools, uvicorn's default, answers a bare 400
-past 64 KB; h11 one past its limit); a request still open 5 s after SIGTERM is cut, so the server stops."""
+"""How ``origingraph serve`` runs uvicorn: the httptools parser, with a request target past 8 KB answered
+414 whatever its length (``api.protocol``); no access log unless ``serve --access-log`` (a log line per
+request cost more of the server's CPU than a warm rules answer); a request still open 5 s after SIGTERM
+is cut, so the server stops."""
 
 
 def create_app(store: Store | None = None) -> FastAPI:

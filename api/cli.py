@@ -273,11 +273,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import SERVE_OPTIONS, create_app
 
+    options = {**SERVE_OPTIONS, "access_log": args.access_log}
     if args.workers == 1:
-        uvicorn.run(create_app(), host=args.host, port=args.port, **SERVE_OPTIONS)
+        uvicorn.run(create_app(), host=args.host, port=args.port, **options)
     else:  # each worker process builds its own app (and cache) and connects to the same store
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host, port=args.port,
-                    **SERVE_OPTIONS)
+                    **options)
     return 0
 
 
@@ -375,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_workers, default=1,
                        help="server processes (default 1); Python answers on one core per process, so up to the "
                             "machine's cores answer in parallel, each with its own answer cache")
+    serve.add_argument("--access-log", action="store_true",
+                       help="log a line per request (off by default: it costs more than a warm answer)")
     serve.set_defaults(run=cmd_serve)
     return parser
 

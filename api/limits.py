@@ -107,6 +107,13 @@ def text_problem(raw: bytes) -> ApiProblem | None:
     return None
 
 
+def target_too_long(length: int | None) -> ApiProblem:
+    """The 414 for a request target of ``length`` bytes (``None``: reading stopped past the bound)."""
+    size = f"{length} bytes" if length is not None else f"more than {MAX_URL_BYTES} bytes"
+    return ApiProblem(414, f"the request target is {size}; at most {MAX_URL_BYTES} are read",
+                      slug="uri-too-long", title="URI too long")
+
+
 class BodyLimits:
     """ASGI middleware: the URL and body bounds, checked before any route runs; the body is read once,
     bounded, and handed on as it came."""
@@ -120,9 +127,7 @@ class BodyLimits:
             return
         target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string") or b"")
         if target > MAX_URL_BYTES:
-            await self._answer(scope, receive, send, ApiProblem(
-                414, f"the request target is {target} bytes; at most {MAX_URL_BYTES} are read",
-                slug="uri-too-long", title="URI too long"))
+            await self._answer(scope, receive, send, target_too_long(target))
             return
         headers = Headers(scope=scope)
         limit = self.limits.max_body_bytes

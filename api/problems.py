@@ -94,7 +94,12 @@ class ProblemResponse(JSONResponse):
     """JSON with every non-ASCII character escaped, so a problem echoing any input always serialises."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return render_problem(content)
+
+
+def render_problem(content: Any) -> bytes:
+    """A problem's JSON, every non-ASCII character escaped."""
+    return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:

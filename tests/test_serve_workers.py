@@ -1,5 +1,5 @@
 """`origingraph serve --workers N`: several server processes over one store, the same answers as one,
-and all of them gone after SIGTERM."""
+and all of them gone after SIGTERM; a line per request logged only with `--access-log`."""
 
 from __future__ import annotations
 
@@ -28,11 +28,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _serve(seeded: Store, port: int, *options: str) -> subprocess.Popen:
+    env = {**os.environ, "ORIGINGRAPH_DATA": seeded.location}
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), *options],
+                            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def test_two_workers_answer_as_one_and_stop_on_sigterm(seeded: Store, client: TestClient) -> None:
     port = _free_port()
-    env = {**os.environ, "ORIGINGRAPH_DATA": seeded.location}
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"],
-                              env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = _serve(seeded, port, "--workers", "2", "--access-log")
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -59,8 +63,29 @@ def test_two_workers_answer_as_one_and_stop_on_sigterm(seeded: Store, client: Te
             server.kill()
             pytest.fail("origingraph serve --workers 2 did not stop within 30 s of SIGTERM")
     assert server.returncode == 0
+    logged = server.stdout.read().decode() if server.stdout else ""  # uvicorn logs requests to stdout
+    assert logged.count(f'"GET {RULES} HTTP/1.1" 200') == 8, logged[-2000:]
     time.sleep(1)
     assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], "a worker outlived serve"
+
+
+def test_one_worker_logs_no_request_unless_asked(seeded: Store) -> None:
+    port = _free_port()
+    server = _serve(seeded, port)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{RULES}", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    logged = (server.stdout.read() + server.stderr.read()).decode() if server.stdout and server.stderr else ""
+    assert "Uvicorn running on" in logged and "GET /v1/rules" not in logged, logged[-2000:]
 
 
 def test_workers_must_be_a_count() -> None:
