@@ -23,6 +23,7 @@ from api.deps import API_KEY_ENV
 from api.limits import BodyLimits, BomWorkers, Limits
 from api.models import OPENAPI_MODELS
 from api.routes import include_routers
+from api.warm import WarmAnswers
 from graph import queries
 from graph.store import Store, open_store
 
@@ -79,6 +80,7 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.state.api_key = os.environ.get(API_KEY_ENV) or None
     app.state.limits = Limits.from_env()
     app.state.bom_workers = BomWorkers(app.state.limits)
+    app.add_middleware(WarmAnswers)
     app.add_middleware(BodyLimits, limits=app.state.limits)
     if store is not None:
         app.state.store = store

@@ -18,6 +18,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import AfterValidator, BeforeValidator
 
 from api.problems import ApiProblem
+from graph.cache import GraphView, graph_view
 from graph.store import Store
 
 API_KEY_ENV = "ORIGINGRAPH_API_KEY"
@@ -29,6 +30,14 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def get_view(request: Request) -> GraphView:
+    """The graph as this request reads it: the view ``api.warm`` read the revision for, else a new one."""
+    return getattr(request.state, "graph_view", None) or graph_view(request.app.state.store)
+
+
+ViewDep = Annotated[GraphView, Depends(get_view)]
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <ORIGINGRAPH_API_KEY>`")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <ORIGINGRAPH_API_KEY>`")

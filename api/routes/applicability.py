@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import CountryCode, HsCode, HsVersion, IsoDate, StoreDep
+from api.deps import CountryCode, HsCode, HsVersion, IsoDate, ViewDep
 from api.models import model_response
 from api.problems import responses
 from graph.applicability import PairRules, rules_between
@@ -48,18 +48,18 @@ RULES_EXAMPLE = {**APPLICABILITY_EXAMPLE, "hs": "610910", "hs_version": "HS2022"
 
 @router.get("/applicability", response_model=PairRules, responses={
     200: {"content": {"application/json": {"example": APPLICABILITY_EXAMPLE}}}, **responses(404, 422, 503)})
-def applicability(store: StoreDep, exporter: Exporter, importer: Importer, date: Day) -> Response:
+def applicability(view: ViewDep, exporter: Exporter, importer: Importer, date: Day) -> Response:
     """Instruments in force between the pair on the date (newest amendment of each agreement, with the texts
     it supersedes), whether each provision applies to the pair, why (``explanation``), and the instruments
     both sides signed that do not bind the pair yet (``pending``, with what is missing).
 
     The same JSON as `origingraph rules --exporter .. --importer .. --date .. --json`."""
-    return model_response(rules_between(store, exporter, importer, date))
+    return model_response(rules_between(view, exporter, importer, date))
 
 
 @router.get("/rules", response_model=PairRules, responses={
     200: {"content": {"application/json": {"example": RULES_EXAMPLE}}}, **responses(404, 422, 503)})
-def rules(store: StoreDep, exporter: Exporter, importer: Importer, date: Day,
+def rules(view: ViewDep, exporter: Exporter, importer: Importer, date: Day,
           hs: Annotated[HsCode, Query(description="HS code of the product (2, 4 or 6 digits).",
                                       examples=["610910"])],
           hs_version: Annotated[HsVersion, Query(description="HS edition of `hs`.", examples=["HS2022"])]) -> Response:
@@ -70,4 +70,4 @@ def rules(store: StoreDep, exporter: Exporter, importer: Importer, date: Day,
     and `rule_status_reason`.
 
     The same JSON as `origingraph rules ... --hs .. --hs-version .. --json`."""
-    return model_response(rules_between(store, exporter, importer, date, hs, hs_version))
+    return model_response(rules_between(view, exporter, importer, date, hs, hs_version))
