@@ -11,6 +11,7 @@ provisional (``engine.rules.RuleStatus``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -57,7 +58,14 @@ def general_rule_from(row: dict | None) -> GeneralRule | None:
     """An instrument's general rule from a statement's ``general`` map (None: it records none)."""
     if row is None:
         return None
-    return GeneralRule(defined_by=row["defined_by"], rule=row["rule"], criterion=parse_rule(row["rule"]))
+    return _general_rule(row["defined_by"], row["rule"])
+
+
+@functools.lru_cache(maxsize=1024)
+def _general_rule(defined_by: str, rule: str) -> GeneralRule:
+    """Parsed once per text: every code asked under an instrument carries the same general rule (a
+    batch's first ask parsed it 3,500 times). The model is immutable, so one is shared."""
+    return GeneralRule(defined_by=defined_by, rule=rule, criterion=parse_rule(rule))
 
 
 def _candidates(rows: list[dict]) -> list[PsrMatch]:
