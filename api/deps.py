@@ -33,7 +33,11 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def get_view(request: Request) -> GraphView:
-    """The graph as this request reads it: the view ``api.warm`` read the revision for, else a new one."""
+    """The graph as this request reads it: the view ``api.warm`` read the revision for (or the error
+    reading it raised), else a new one."""
+    failed = getattr(request.state, "graph_view_error", None)
+    if failed is not None:
+        raise failed
     return getattr(request.state, "graph_view", None) or graph_view(request.app.state.store)
 
 

@@ -58,7 +58,8 @@ class WarmAnswers:
         store = scope["app"].state.store
         try:
             revision = await self._revisions(store).current()
-        except Exception:  # the store did not answer: the route asks again and its error is mapped (503)
+        except Exception as exc:  # the store did not answer: the route raises it, so it is mapped (503) once
+            scope.setdefault("state", {})["graph_view_error"] = exc
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope.get("query_string", b""))

@@ -5,6 +5,8 @@ the requests that asked while it ran, and none is answered from a read begun bef
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -132,3 +134,25 @@ def test_the_kept_answers_are_bounded_with_their_query_strings(seeded: Store) ->
             assert client.get("/v1/rules", params={**RULES, "junk": f"{n:04d}" + "x" * 4000}).status_code == 200
             assert layer._size <= layer.max_bytes
         assert 0 < len(layer._sent) < 40
+
+
+def test_a_store_that_cannot_be_reached_is_the_503_problem(seeded: Store) -> None:
+    """The revision read fails (nothing listens on the port): that error is the route's, mapped once (the
+    store is not asked again, which would double the wait for the answer)."""
+    from neo4j import GraphDatabase
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    gone = Store(GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=("x", "y"), max_transaction_retry_time=2),
+                 None, "neo4j", f"bolt://127.0.0.1:{port}")
+    try:
+        with TestClient(create_app(gone)) as client:
+            started = time.monotonic()
+            answer = client.get("/v1/rules", params=RULES)
+            waited = time.monotonic() - started
+        assert answer.status_code == 503, answer.text
+        assert waited < 4, waited  # one read's retries (2 s), not two
+        assert answer.json()["type"] == "/problems/store-unavailable"
+    finally:
+        gone.driver.close()
