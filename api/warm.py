@@ -3,14 +3,14 @@
 A rules or applicability answer depends only on its query string and the graph (``graph.cache``
 keys every graph answer by the revision every managed write bumps). So once a ``GET`` of one of
 :data:`CACHED_READS` has been answered 200, the same path and query string at the same revision is
-answered with the same bytes, without FastAPI's parameter parsing, the thread pool, the engine or the
-JSON encoder: one revision read (:class:`RevisionReads`), a dict lookup, the bytes. Nothing stale is sent: the revision is read
-for every request, as for an uncached one, and the route answering a miss is handed the view of that
-very revision (``request.state.graph_view``), so the bytes kept are the answer at the revision they
-are kept under. An error is never kept; it is answered again each time.
+answered with the same bytes, without FastAPI's parameter parsing, the thread pool, the engine or
+the JSON encoder: one revision read (:class:`RevisionReads`), a dict lookup, the bytes.
 
-The bytes are bounded (:data:`MAX_BYTES` per process; a generation growing past it starts over),
-and a new revision starts an empty generation, as the answer cache does.
+Nothing stale is sent: the revision is read for every request, as for an uncached one, and the
+route answering a miss is handed the view of that very revision (``request.state.graph_view``), so
+the bytes kept are the answer at the revision they are kept under. An error is never kept; it is
+answered again each time. The bytes are bounded (:data:`MAX_BYTES` per process; a generation
+growing past it starts over), and a new revision starts an empty generation, as the answer cache does.
 """
 
 from __future__ import annotations
