@@ -94,7 +94,12 @@ def _instrument_facts(rows: list[dict]) -> tuple[InstrumentFacts, ...]:
     return tuple(InstrumentFacts(**{**e, "parties": tuple(e["parties"])}) for e in by_code.values())
 
 
-def _provision_facts(rows: list[dict]) -> tuple[ProvisionFacts, ...]:
+def _provision_facts(rows: list[dict], reserved: list[dict]) -> tuple[ProvisionFacts, ...]:
+    """The provisions with the reservations on each (read apart: a reservation is rare, and asking
+    each provision for its own cost a quarter of the statement on the full UK data)."""
+    by_provision: dict[str, list[dict]] = {}
+    for x in reserved:
+        by_provision.setdefault(x["provision"], []).append(x)
     return tuple(ProvisionFacts(
         instrument=r["instrument"], key=r["provision"]["key"], title=r["provision"].get("title", ""),
         article=r["provision"].get("article"), source=r["provision"].get("source"),
@@ -102,7 +107,7 @@ def _provision_facts(rows: list[dict]) -> tuple[ProvisionFacts, ...]:
         accepts_declarations_under=tuple(r["provision"].get("accepts_declarations_under") or ()),
         reservations=tuple(Reservation(party=x["party"], **{k: x["reservation"].get(k) for k in
                                                            ("kind", "until", "source", "note")})
-                           for x in sorted(r["reservations"], key=lambda x: x["party"])))
+                           for x in sorted(by_provision.get(r["provision"]["uid"], ()), key=lambda x: x["party"])))
         for r in sorted(rows, key=lambda r: (r["instrument"], r["provision"]["key"])))
 
 
@@ -125,7 +130,7 @@ def pair_facts_of(store: Store, lanes: Iterable[Lane]) -> dict[Lane, PairFacts]:
         for lane in missing:
             row = by_lane[(lane[0], lane[1], lane[2].isoformat())]
             facts = PairFacts(known=frozenset(row["known"]), instruments=_instrument_facts(row["parties"]),
-                              provisions=_provision_facts(row["provisions"]))
+                              provisions=_provision_facts(row["provisions"], row["reservations"]))
             out[lane] = view.answer(("pair_facts", *lane), lambda facts=facts: facts)
     return out
 

@@ -27,13 +27,19 @@ CALL {
 }
 WITH lane, known, parties, [x IN parties | x.party] + [lane.exporter, lane.importer] AS reserving,
      reduce(codes = [], x IN parties | codes + [c IN x.chain WHERE NOT c IN codes]) AS chains
-OPTIONAL MATCH (i:Instrument)-[:HAS_PROVISION]->(p:Provision)
-WHERE i.code IN chains
-OPTIONAL MATCH (party)-[r:RESERVES]->(p)
-WHERE party.code IN reserving
-WITH lane, known, parties, i, p,
-     [x IN collect({party: party.code, reservation: properties(r)}) WHERE x.party IS NOT NULL] AS reservations
-RETURN lane.exporter AS exporter, lane.importer AS importer, lane.date AS date, known, parties,
-       [x IN collect({instrument: i.code, provision: properties(p), reservations: reservations})
-        WHERE x.instrument IS NOT NULL] AS provisions
+CALL {
+  WITH chains
+  OPTIONAL MATCH (i:Instrument)-[:HAS_PROVISION]->(p:Provision)
+  WHERE i.code IN chains
+  RETURN [x IN collect({instrument: i.code, provision: properties(p)}) WHERE x.instrument IS NOT NULL] AS provisions
+}
+CALL {
+  WITH chains, reserving
+  OPTIONAL MATCH (i:Instrument)-[:HAS_PROVISION]->(p:Provision)<-[r:RESERVES]-(party)
+  WHERE i.code IN chains AND party.code IN reserving
+  RETURN [x IN collect({provision: p.uid, party: party.code, reservation: properties(r)})
+          WHERE x.party IS NOT NULL] AS reservations
+}
+RETURN lane.exporter AS exporter, lane.importer AS importer, lane.date AS date, known, parties, provisions,
+       reservations
 """
