@@ -1,16 +1,18 @@
 """Which instruments apply between an exporter and an importer on a date: the graph side.
 
-One statement gathers both countries' PARTY_TO facts (directly and through the blocs they belong
+One statement gathers each country's PARTY_TO facts (directly and through the blocs it belongs
 to on the date) with each instrument's AMENDS chain and the provisions of every text in those
-chains with their reservations; ``engine.applicability`` decides from those facts. When an HS code
-is given, a second statement finds the governing PSR under every instrument that applies. A batch
-of lanes is read in one ``UNWIND`` (:func:`pair_facts_of`).
+chains with their reservations, cached per country and date; a pair's facts are its two sides'
+(:func:`pair_facts_of`), and ``engine.applicability`` decides from them. When an HS code is given,
+a second statement finds the governing PSR under every instrument that applies. The countries of a
+batch of lanes are read in one ``UNWIND``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from typing import Any, NamedTuple
 
 from engine.applicability import (
     Applied,
@@ -58,8 +60,8 @@ class PairRules(BaseModel):
 
 
 class PairFacts(BaseModel):
-    """What the graph says about a pair on a date, in one statement (``PAIR_FACTS_ON_DATE``): which of
-    the two countries it knows, the instruments either takes part in (directly or through a bloc) with
+    """What the graph says about a pair on a date, from its two countries' facts (:class:`SideFacts`):
+    which of the two countries it knows, the instruments either takes part in (directly or through a bloc) with
     their AMENDS chains, and the provisions of every text in those chains with the reservations of
     any party involved. ``engine.applicability`` decides from these."""
 
@@ -73,7 +75,7 @@ class PairFacts(BaseModel):
 Lane = tuple[str, str, date]
 
 
-def _instrument_facts(rows: list[dict]) -> tuple[InstrumentFacts, ...]:
+def _instrument_facts(rows: list[Mapping]) -> tuple[InstrumentFacts, ...]:
     by_code: dict[str, dict] = {}
     for row in sorted(rows, key=lambda r: (r["instrument"]["code"], r["role"], r["membership"] is not None,
                                            r["party"])):
@@ -94,7 +96,7 @@ def _instrument_facts(rows: list[dict]) -> tuple[InstrumentFacts, ...]:
     return tuple(InstrumentFacts(**{**e, "parties": tuple(e["parties"])}) for e in by_code.values())
 
 
-def _provision_facts(rows: list[dict], reserved: list[dict]) -> tuple[ProvisionFacts, ...]:
+def _provision_facts(rows: list[Mapping], reserved: list[Mapping]) -> tuple[ProvisionFacts, ...]:
     """The provisions with the reservations on each (read apart: a reservation is rare, and asking
     each provision for its own cost a quarter of the statement on the full UK data)."""
     by_provision: dict[str, list[dict]] = {}
@@ -112,8 +114,8 @@ def _provision_facts(rows: list[dict], reserved: list[dict]) -> tuple[ProvisionF
 
 
 def pair_facts_of(store: Store, lanes: Iterable[Lane]) -> dict[Lane, PairFacts]:
-    """The facts of every lane (exporter, importer, date), from the cache at the view's revision; the
-    lanes not cached yet are read in one statement."""
+    """The facts of every lane (exporter, importer, date), from the cache at the view's revision; a
+    lane not cached yet is put together from its two countries' facts (:func:`side_facts_of`)."""
     view = graph_view(store)
     out: dict[Lane, PairFacts] = {}
     missing: list[Lane] = []
@@ -124,15 +126,94 @@ def pair_facts_of(store: Store, lanes: Iterable[Lane]) -> dict[Lane, PairFacts]:
         else:
             out[lane] = found
     if missing:
-        rows = view.read(queries.PAIR_FACTS_ON_DATE, lanes=[
-            {"exporter": e, "importer": i, "date": day.isoformat()} for e, i, day in missing])
-        by_lane = {(r["exporter"], r["importer"], r["date"]): r for r in rows}
+        sides = side_facts_of(view, [(country, day) for e, i, day in missing for country in (e, i)])
         for lane in missing:
-            row = by_lane[(lane[0], lane[1], lane[2].isoformat())]
-            facts = PairFacts(known=frozenset(row["known"]), instruments=_instrument_facts(row["parties"]),
-                              provisions=_provision_facts(row["provisions"], row["reservations"]))
+            facts = _pair_facts(lane, sides[(lane[0], lane[2])], sides[(lane[1], lane[2])])
             out[lane] = view.answer(("pair_facts", *lane), lambda facts=facts: facts)
     return out
+
+
+class SideFacts(NamedTuple):
+    """One country's facts on a date, as ``SIDE_FACTS_ON_DATE`` returns them (read-only :class:`Row` maps):
+    whether the graph knows it, its PARTY_TO facts (directly and through the blocs it belongs to on the
+    date) with each instrument's AMENDS chain, and the provisions of every text in those chains with
+    every party's reservations on them. Cached per country and date, so every lane into GB reads GB's
+    45 instruments once."""
+
+    known: bool
+    parties: tuple[Row, ...]
+    provisions: tuple[Row, ...]
+    reservations: tuple[Row, ...]
+
+
+def side_facts_of(store: Store, sides: Iterable[tuple[str, date]]) -> dict[tuple[str, date], SideFacts]:
+    """The facts of every (country, date), from the cache at the view's revision; those not cached yet
+    are read in one statement."""
+    view = graph_view(store)
+    out: dict[tuple[str, date], SideFacts] = {}
+    missing: list[tuple[str, date]] = []
+    for side in dict.fromkeys(sides):
+        found = view.peek(("side_facts", *side))
+        if found is None:
+            missing.append(side)
+        else:
+            out[side] = found
+    if missing:
+        rows = view.read(queries.SIDE_FACTS_ON_DATE, sides=[{"code": c, "date": day.isoformat()} for c, day in missing])
+        by_side = {(r["country"], r["date"]): r for r in rows}
+        for side in missing:
+            row = by_side[(side[0], side[1].isoformat())]
+            facts = SideFacts(bool(row["known"]), *(_frozen(row[k]) for k in ("parties", "provisions", "reservations")))
+            out[side] = view.answer(("side_facts", *side), lambda facts=facts: facts)
+    return out
+
+
+class Row(Mapping[str, Any]):
+    """A statement's map, read-only (a cached answer is shared by threads) and picklable (a batch
+    ships its snapshot of answers to Dask workers)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self._values
+
+    def __setstate__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Row({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _pair_facts(lane: Lane, exporter: SideFacts, importer: SideFacts) -> PairFacts:
+    """A lane's facts from its two sides: the parties of both, with their roles; the provisions of every
+    text either side's chains reach; the reservations of the parties involved and of the two countries."""
+    sides = (("exporter", lane[0], exporter), ("importer", lane[1], importer))
+    parties = [{**row, "role": role, "country": country} for role, country, side in sides for row in side.parties]
+    reserving = {row["party"] for row in parties} | {lane[0], lane[1]}
+    read_from: dict[str, int] = {}  # a provision both sides reach comes from the first, with its reservations
+    provisions = [r for n, (_, _, side) in enumerate(sides) for r in side.provisions
+                  if read_from.setdefault(r["provision"]["uid"], n) == n]
+    reserved = [x for n, (_, _, side) in enumerate(sides) for x in side.reservations
+                if read_from.get(x["provision"]) == n and x["party"] in reserving]
+    return PairFacts(known=frozenset(country for _, country, side in sides if side.known),
+                     instruments=_instrument_facts(parties), provisions=_provision_facts(provisions, reserved))
 
 
 def _check_countries(facts: PairFacts, **codes: str) -> None:

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from engine.applicability import InstrumentFacts, PartyFact, decide_pair, first_of_third_month_after
-from graph.applicability import PairRules, rules_between
+from graph.applicability import PairRules, pair_facts_of, rules_between
+from graph.cache import graph_view, uncached
 from graph.errors import UnknownCountry
 from graph.store import Store
 
@@ -109,6 +110,30 @@ def test_provision_excluded_for_one_party_and_delayed_for_another(seeded: Store)
     assert th["cumulation.diagonal"].applies
     assert not provisions("MY", "AU", "2026-06-30")["cumulation.full"].applies
     assert provisions("MY", "AU", "2026-07-01")["cumulation.full"].applies
+
+
+def test_a_lane_reads_only_the_country_not_read_yet_and_only_its_parties_reservations(seeded: Store) -> None:
+    """A pair's facts are its two countries' (cached per country and date): after MY-AU, MY-TH reads TH
+    alone. The provisions a side brings carry every party's reservations; a lane keeps only those of its
+    own parties: TH's exclusion of XFTA's full cumulation is on MY-TH, not on MY-AU."""
+    seeded.write_tx(lambda tx: None)  # a new revision: nothing cached
+    day = D("2025-01-01")
+    view = graph_view(seeded)
+    pair_facts_of(view, [("MY", "AU", day)])
+    assert view.peek(("side_facts", "MY", day)) is not None and view.peek(("side_facts", "TH", day)) is None
+    before = seeded.round_trips
+    facts = pair_facts_of(view, [("MY", "TH", day)])[("MY", "TH", day)]
+    assert seeded.round_trips - before == 1 and view.peek(("side_facts", "TH", day)) is not None
+    assert facts == pair_facts_of(uncached(seeded), [("MY", "TH", day)])[("MY", "TH", day)]
+
+    def reserving(lane: tuple) -> set[str]:
+        facts = pair_facts_of(view, [lane])[lane]
+        return {r.party for p in facts.provisions if p.key == "cumulation.full" for r in p.reservations}
+
+    assert reserving(("MY", "TH", day)) == {"TH"}
+    assert reserving(("MY", "AU", day)) == {"AU"}
+    assert reserving(("TH", "AU", day)) == {"AU", "TH"}
+    assert reserving(("MY", "MY", day)) == set()
 
 
 def test_dual_running_inside_one_agreement(seeded: Store) -> None:

@@ -15,7 +15,7 @@ so a property that became null is removed. Dates are ISO strings, compared as su
 from __future__ import annotations
 
 from graph.queries.applicability import (
-    PAIR_FACTS_ON_DATE,
+    SIDE_FACTS_ON_DATE,
 )
 from graph.queries.batch import (
     ALL_HS_CODE_UIDS,
