@@ -1,7 +1,8 @@
 """First ask and repeat, side by side: ``.venv/bin/python -m benchmarks.questions`` (``--quick``).
 
 Everything in one run, on a fresh embedded store of its own (a temporary data directory, the
-bundled seeds loaded), no setting the product does not use itself (no ``gc.freeze``):
+bundled seeds loaded, run by its store service as the product runs it by default), no setting the
+product does not use itself (no ``gc.freeze``):
 
 - **rules questions in process** (``graph.applicability.rules_between``): *first ask* is each
   distinct question once right after a managed write (the cache's revision moved, so nothing is
