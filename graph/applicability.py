@@ -10,9 +10,9 @@ batch of lanes are read in one ``UNWIND``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from engine.applicability import (
     Applied,
@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.rules import GoverningRule, RuleStatus
 from graph import queries
-from graph.cache import cached_answer, graph_view
+from graph.cache import Row, cached_answer, frozen_rows, graph_view
 from graph.errors import UnknownCountry
 from graph.psr import rule_answers
 from graph.store import Store
@@ -163,42 +163,9 @@ def side_facts_of(store: Store, sides: Iterable[tuple[str, date]]) -> dict[tuple
         by_side = {(r["country"], r["date"]): r for r in rows}
         for side in missing:
             row = by_side[(side[0], side[1].isoformat())]
-            facts = SideFacts(bool(row["known"]), *(_frozen(row[k]) for k in ("parties", "provisions", "reservations")))
+            facts = SideFacts(bool(row["known"]), *(frozen_rows(row[k]) for k in ("parties", "provisions", "reservations")))
             out[side] = view.answer(("side_facts", *side), lambda facts=facts: facts)
     return out
-
-
-class Row(Mapping[str, Any]):
-    """A statement's map, read-only (a cached answer is shared by threads) and picklable (a batch
-    ships its snapshot of answers to Dask workers)."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: dict[str, Any]):
-        self._values = values
-
-    def __getitem__(self, key: str) -> Any:
-        return self._values[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return self._values
-
-    def __setstate__(self, values: dict[str, Any]) -> None:
-        self._values = values
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, dict):
-        return Row({k: _frozen(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
 
 
 def _pair_facts(lane: Lane, exporter: SideFacts, importer: SideFacts) -> PairFacts:

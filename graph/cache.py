@@ -28,7 +28,7 @@ import gc
 import inspect
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
@@ -54,6 +54,40 @@ def read_revision(store: Store | GraphView) -> Revision:
         return Revision(None, 0)
     best = max(rows, key=lambda r: (r["revision"] or 0, r["epoch"] or ""))
     return Revision(best["epoch"], int(best["revision"] or 0))
+
+
+class Row(Mapping[str, Any]):
+    """A statement's map, read-only (a cached answer is shared by threads) and picklable (a batch
+    ships its snapshot of answers to Dask workers)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self._values
+
+    def __setstate__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+
+def frozen_rows(value: Any) -> Any:
+    """A statement's value with every map a :class:`Row` and every list a tuple (safe to cache)."""
+    if isinstance(value, dict):
+        return Row({k: frozen_rows(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(frozen_rows(v) for v in value)
+    return value
 
 
 class AnswerCache:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,7 +22,7 @@ from engine.criteria import Criterion, criterion_from_json, parse_rule
 from engine.models import Psr
 from engine.rules import AnnexCoverage, GoverningRule, PsrMatch, RuleAnswer
 from graph import queries
-from graph.cache import GraphView, cached_answer, graph_view
+from graph.cache import GraphView, Row, cached_answer, frozen_rows, graph_view
 from graph.errors import NotFound
 from graph.lineage import code_properties, hs_uid, known_code_check, lineage_of, versions_in_order
 from graph.store import Store
@@ -112,13 +113,33 @@ RuleQuestion = tuple[str, str, str, date]
 """A rules question: (instrument, HS code, the code's HS edition, date)."""
 
 
+class RuleContext(NamedTuple):
+    """What a rules statement finds once per instrument and date, as read-only rows: the HS editions,
+    the PSR schedule in force (``None``: none recorded), its annexes, the general rule and the texts of
+    the amendment chain with their depth. Cached, so later questions under that instrument and date
+    send only their codes (``RULES_OF_CODES_IN_CONTEXT``): the statement then walks no AMENDS chain."""
+
+    versions: tuple[Row, ...]
+    schedule: Row | None
+    annexes: tuple[Row, ...]
+    general: Row | None
+    texts: tuple[Row, ...]
+
+    def edition(self, version: str) -> str:
+        """The edition a code of ``version`` is looked up in: the schedule's (its own with none)."""
+        return self.schedule["hs_version"] if self.schedule is not None else version
+
+
 def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQuestion, RuleAnswer | NotFound]:
     """The rule of every (instrument, code, edition, date), from the cache at the view's revision; the
     questions not cached yet are read in one statement, or a few run at once for a big batch
     (``Store.split``). ``RULES_OF_CODES_ON_DATE`` reads the HS editions;
     once per instrument and date, the PSR schedule, its annex coverage and the general rule; per
-    code, the code, its lineage into the schedule's edition and the PSRs covering its codes. An
-    unknown code or edition is the error, not raised."""
+    code, the code, its lineage into the schedule's edition and the PSRs covering its codes. When
+    that context of every instrument and date asked is cached, and the lineage of every code of
+    another edition, the questions are asked with them instead (``RULES_OF_CODES_IN_CONTEXT``: no
+    AMENDS chain or lineage walked, about a third of the store's work). Either way one statement (or a batch's few
+    parts). An unknown code or edition is the error, not raised."""
     view = graph_view(store)
     out: dict[RuleQuestion, RuleAnswer | NotFound] = {}
     missing: list[RuleQuestion] = []
@@ -130,29 +151,75 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
             out[question] = found
     if not missing:
         return out
-    parts = []
-    for part in view.split(list(enumerate(missing))):
-        groups: dict[tuple[str, date], list[dict]] = {}
-        for n, (instrument, code, version, day) in part:
-            groups.setdefault((instrument, day), []).append(
-                {"key": n, "code": code, "hs_version": version, "uid": hs_uid(version, code)})
-        parts.append({"groups": [{"key": n, "instrument": instrument, "date": day.isoformat(), "questions": asked}
-                                 for n, ((instrument, day), asked) in enumerate(groups.items())]})
-    rows = view.read_parts(queries.RULES_OF_CODES_ON_DATE, parts)
+    contexts = {(i, day): view.peek(("rule_context", i, day)) for i, _, _, day in missing}
+    targets = {q: _targets(view, q, contexts[(q[0], q[3])]) for q in missing}
+    if all(t is not None for t in targets.values()):
+        rows = view.read_parts(queries.RULES_OF_CODES_IN_CONTEXT, _statement_parts(view, missing, contexts, targets))
+        for row in rows:
+            _answers_of(view, missing, row, contexts[_group_of(missing, row)], out)
+        return out
+    rows = view.read_parts(queries.RULES_OF_CODES_ON_DATE, _statement_parts(view, missing, {}, {}))
     for row in rows:
-        shared = {k: row[k] for k in ("versions", "schedule", "annexes", "general")}
-        # Each PSR node comes once per instrument and date; its candidates name it by uid.
-        psrs = {p["uid"]: {"psr": p, "model": _psr(p)} for p in row["psrs"]}
-        for asked in row["answers"]:
-            question = missing[asked["key"]]
-            candidates = [{**c, **psrs[c["psr"]]} for c in asked["candidates"]]
-            try:
-                answer = _rule_answer(view, question, {**shared, **asked, "candidates": candidates})
-            except NotFound as exc:
-                out[question] = exc
-                continue
-            out[question] = view.answer(("rule_answer", *question), lambda answer=answer: answer)
+        _answers_of(view, missing, row, RuleContext(*(frozen_rows(row[k]) for k in RuleContext._fields)), out)
     return out
+
+
+def _targets(view: GraphView, question: RuleQuestion, context: RuleContext | None) -> tuple[str, tuple[str, ...]] | None:
+    """The edition and codes a question is looked up in when the cache knows them (the context, and
+    the lineage for a code of another edition), else None."""
+    if context is None:
+        return None
+    _, code, version, _ = question
+    edition = context.edition(version)
+    if edition == version:
+        return edition, (code,)
+    lineage = view.peek(("lineage", code, version, edition))
+    return None if lineage is None else (edition, lineage.targets)
+
+
+def _statement_parts(view: GraphView, questions: list[RuleQuestion], contexts: dict[tuple[str, date], RuleContext],
+                     targets: dict[RuleQuestion, tuple[str, tuple[str, ...]]]) -> list[dict]:
+    """The parameters of a rules statement: the questions grouped by instrument and date; asked in
+    context, each group with its chain's texts and each question with the codes to look up."""
+    parts = []
+    for part in view.split(list(enumerate(questions))):
+        groups: dict[tuple[str, date], list[dict]] = {}
+        for n, question in part:
+            instrument, code, version, day = question
+            asked = {"key": n, "code": code, "hs_version": version, "uid": hs_uid(version, code)}
+            if targets:
+                asked["edition"], asked["targets"] = targets[question][0], list(targets[question][1])
+            groups.setdefault((instrument, day), []).append(asked)
+        parts.append({"groups": [
+            {"key": asked[0]["key"], "instrument": instrument, "date": day.isoformat(), "questions": asked,
+             **({"texts": [dict(t) for t in contexts[(instrument, day)].texts]} if contexts else {})}
+            for (instrument, day), asked in groups.items()]})
+    return parts
+
+
+def _group_of(questions: list[RuleQuestion], row: dict) -> tuple[str, date]:
+    """The (instrument, date) of a statement's group: its key is its first question's."""
+    instrument, _, _, day = questions[row["key"]]
+    return instrument, day
+
+
+def _answers_of(view: GraphView, questions: list[RuleQuestion], row: dict, context: RuleContext,
+                out: dict[RuleQuestion, RuleAnswer | NotFound]) -> None:
+    """The answers of one group's row, cached with the group's context."""
+    view.answer(("rule_context", *_group_of(questions, row)), lambda: context)
+    shared = {"versions": context.versions, "schedule": context.schedule, "annexes": context.annexes,
+              "general": context.general}
+    # Each PSR node comes once per instrument and date; its candidates name it by uid.
+    psrs = {p["uid"]: {"psr": p, "model": _psr(p)} for p in row["psrs"]}
+    for asked in row["answers"]:
+        question = questions[asked["key"]]
+        candidates = [{**c, **psrs[c["psr"]]} for c in asked["candidates"]]
+        try:
+            answer = _rule_answer(view, question, {**shared, **asked, "candidates": candidates})
+        except NotFound as exc:
+            out[question] = exc
+            continue
+        out[question] = view.answer(("rule_answer", *question), lambda answer=answer: answer)
 
 
 def rule_answer(store: Store, instrument: str, code: str, hs_version: str, day: date) -> RuleAnswer:
@@ -192,8 +259,9 @@ def _rule_answer(view: GraphView, question: RuleQuestion, row: dict) -> RuleAnsw
     mapped = None
     targets: tuple[str, ...] = (code,)
     if schedule_version != hs_version:
-        mapped = lineage_of(code, hs_version, schedule_version, versions, row["forward"], row["backward"])
-        view.answer(("lineage", code, hs_version, schedule_version), lambda: mapped)
+        mapped = view.answer(("lineage", code, hs_version, schedule_version),
+                             lambda: lineage_of(code, hs_version, schedule_version, versions, row["forward"],
+                                                row["backward"]))
         targets = mapped.targets
         notes.append(f"{hs_version} {code} -> {schedule_version} {', '.join(targets) or '(none)'}: {mapped.reason}")
 

@@ -90,6 +90,7 @@ from graph.queries.origin import (
 )
 from graph.queries.psr import (
     RULES_OF_CODES_ON_DATE,
+    RULES_OF_CODES_IN_CONTEXT,
     PSR_SCHEDULES_OF_INSTRUMENT,
 )
 from graph.queries.records import (

@@ -74,7 +74,7 @@ CALL {
   RETURN collect({code: code, psr: p.uid, level: scope.level, defined_by: src.code,
                   depth: text.depth}) AS candidates, collect(p) AS found
 }
-WITH g, versions, schedule, annexes, general,
+WITH g, versions, schedule, annexes, general, texts,
      collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
               description: h.description} END, forward: forward, backward: backward,
               candidates: candidates}) AS answers, collect(found) AS found
@@ -84,7 +84,33 @@ CALL {
   UNWIND psrs AS p
   RETURN collect(DISTINCT p) AS psrs
 }
-RETURN g.key AS key, versions, schedule, annexes, general, answers, [p IN psrs | properties(p)] AS psrs
+RETURN g.key AS key, versions, schedule, annexes, general, texts, answers, [p IN psrs | properties(p)] AS psrs
+"""
+
+RULES_OF_CODES_IN_CONTEXT = """
+UNWIND $groups AS g
+UNWIND g.questions AS q
+OPTIONAL MATCH (h:HSCode {uid: q.uid})
+CALL {
+  WITH g, q
+  UNWIND q.targets AS code
+  MATCH (:HSCode {uid: q.edition + ':' + code})-[:CHILD_OF*0..2]->(scope:HSCode)<-[:APPLIES_TO]-(p:Psr)<-[:HAS_PSR]-(src:Instrument)
+  WHERE src.code IN [t IN g.texts | t.code]
+    AND (p.valid_from IS NULL OR p.valid_from <= g.date) AND (p.valid_until IS NULL OR p.valid_until >= g.date)
+  UNWIND [t IN g.texts WHERE t.code = src.code] AS text
+  RETURN collect({code: code, psr: p.uid, level: scope.level, defined_by: src.code,
+                  depth: text.depth}) AS candidates, collect(p) AS found
+}
+WITH g, collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
+                 description: h.description} END, forward: [], backward: [],
+                 candidates: candidates}) AS answers, collect(found) AS found
+CALL {
+  WITH found
+  UNWIND found AS psrs
+  UNWIND psrs AS p
+  RETURN collect(DISTINCT p) AS psrs
+}
+RETURN g.key AS key, answers, [p IN psrs | properties(p)] AS psrs
 """
 
 PSR_SCHEDULES_OF_INSTRUMENT = """
