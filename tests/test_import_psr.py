@@ -118,6 +118,18 @@ def test_import_csv_compiles_rows_keeps_text_only_and_records_the_annex(annex_st
     assert machine.rule.annex.coverage == "complete"
 
 
+def test_before_its_schedule_is_in_force_no_annex_answers_for_the_instrument(annex_store: Store, cli) -> None:
+    """PSRX's HS2022 schedule runs from 2022-01-01: in 2019 a code is looked up in its own edition, and
+    the HS2022 annex does not answer for it (on ArcadeDB an OPTIONAL MATCH on the missing schedule's
+    edition once matched any edition, and an HS2017 code got the HS2022 annex's PSR)."""
+    assert import_psr(cli, "annex_good.csv", "PSRX").returncode == 0
+    before = rule_answer(annex_store, "PSRX", "600410", "HS2017", date(2019, 6, 1))
+    assert (before.rule_status, before.rule.schedule_version, before.rule.match) == ("annex_not_loaded", "HS2017", None)
+    assert "no PSR schedule edition is recorded for PSRX on 2019-06-01" in " ".join(before.rule.notes)
+    after = rule_answer(annex_store, "PSRX", "600410", "HS2022", date(2022, 6, 1))
+    assert after.rule_status == "psr" and after.rule.match.psr.scope == "6001-6004"
+
+
 def test_second_import_changes_no_count(annex_store: Store, cli) -> None:
     assert import_psr(cli, "annex_good.csv", "PSRX").returncode == 0
     first = count_graph(annex_store)

@@ -1,5 +1,15 @@
 """Cypher: PSR resolution."""
 
+# The PSR nodes a group's questions found, each once (a node found for many codes is sent once).
+_EACH_PSR_ONCE = """
+CALL {
+  WITH found
+  UNWIND found AS psrs
+  UNWIND psrs AS p
+  RETURN collect(DISTINCT p) AS psrs
+}
+"""
+
 RULES_OF_CODES_ON_DATE = """
 CALL {
   MATCH (v:HSVersion)
@@ -17,11 +27,15 @@ CALL {
 }
 WITH versions, g, v, CASE WHEN v IS NULL THEN null ELSE {defined_by: scheduled_by.code, depth: depth,
      hs_version: v.code, schedule: properties(scheduled)} END AS schedule
-OPTIONAL MATCH annexed = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(holder:Instrument)-[a:PSR_SCHEDULE]->(v)
-WHERE a.annex_coverage IS NOT NULL
-WITH versions, g, v, schedule,
-     collect({holder: holder.code, depth: length(annexed), coverage: a.annex_coverage, covers: a.annex_covers,
-              source: a.annex_source}) AS annexes
+CALL {
+  // Only with a schedule in force: an OPTIONAL MATCH on a null v would match any edition on ArcadeDB.
+  WITH g, v
+  WITH g, v WHERE v IS NOT NULL
+  MATCH annexed = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(holder:Instrument)-[a:PSR_SCHEDULE]->(v)
+  WHERE a.annex_coverage IS NOT NULL
+  RETURN collect({holder: holder.code, depth: length(annexed), coverage: a.annex_coverage, covers: a.annex_covers,
+                  source: a.annex_source}) AS annexes
+}
 CALL {
   WITH g
   OPTIONAL MATCH chain = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(src:Instrument)
@@ -77,14 +91,7 @@ CALL {
 WITH g, versions, schedule, annexes, general, texts,
      collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
               description: h.description} END, forward: forward, backward: backward,
-              candidates: candidates}) AS answers, collect(found) AS found
-CALL {
-  WITH found
-  UNWIND found AS psrs
-  UNWIND psrs AS p
-  RETURN collect(DISTINCT p) AS psrs
-}
-RETURN g.key AS key, versions, schedule, annexes, general, texts, answers, [p IN psrs | properties(p)] AS psrs
+              candidates: candidates}) AS answers, collect(found) AS found""" + _EACH_PSR_ONCE + """RETURN g.key AS key, versions, schedule, annexes, general, texts, answers, [p IN psrs | properties(p)] AS psrs
 """
 
 RULES_OF_CODES_IN_CONTEXT = """
@@ -103,14 +110,7 @@ CALL {
 }
 WITH g, collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
                  description: h.description} END, forward: [], backward: [],
-                 candidates: candidates}) AS answers, collect(found) AS found
-CALL {
-  WITH found
-  UNWIND found AS psrs
-  UNWIND psrs AS p
-  RETURN collect(DISTINCT p) AS psrs
-}
-RETURN g.key AS key, answers, [p IN psrs | properties(p)] AS psrs
+                 candidates: candidates}) AS answers, collect(found) AS found""" + _EACH_PSR_ONCE + """RETURN g.key AS key, answers, [p IN psrs | properties(p)] AS psrs
 """
 
 PSR_SCHEDULES_OF_INSTRUMENT = """
