@@ -18,7 +18,8 @@ product does not use itself (no ``gc.freeze``):
   first ask (after a write) and warm (the same BOMs again), one process.
 - **CLI wall time** (a fresh ``origingraph`` process each time): ``--help``; ``rules ... --json``
   with the store service already running, and when it must start (``ORIGINGRAPH_STORE`` unset: the
-  default service mode, on a data directory whose service was stopped).
+  default service mode, on a data directory whose service was stopped): once before the service's
+  JVM start-up cache is built (a data directory's first starts) and then with it (every later start).
 
 Prints a Markdown section (medians, p95, ratios) and the machine load before and after
 (``/proc/loadavg``): on a shared machine the absolute numbers move, the ratios less.
@@ -144,14 +145,37 @@ def bench_cli(data_dir: Path, runs: int) -> dict:
     env.pop("ORIGINGRAPH_STORE", None)
     rules = ["rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-06-02", "--hs", "610910", "--hs-version", "HS2022", "--json"]
     helps = _wall(["--help"], env, runs)
+    _wall(["store", "stop"], env, 1)
+    uncached = _wall(rules, env, 1)  # the data directory's JVM start-up cache is not built yet
+    _wall(["store", "stop"], env, 1)
+    built = _startup_cache_built(data_dir, env, within_s=180)
     starting = []
     for _ in range(max(1, runs // 2)):
-        _wall(["store", "stop"], env, 1)
         starting += _wall(rules, env, 1)
+        _wall(["store", "stop"], env, 1)
     running = _wall(rules, env, runs)
     _wall(["store", "stop"], env, 1)
-    return {"help": statistics.median(helps), "running": statistics.median(running),
-            "starting": statistics.median(starting), "runs": runs}
+    return {"help": statistics.median(helps), "running": statistics.median(running), "uncached": uncached[0],
+            "starting": statistics.median(starting), "cache_built": built, "runs": runs}
+
+
+def _startup_cache_built(data_dir: Path, env: dict, within_s: float) -> bool:
+    """Wait until the store service's start-up cache is built (``graph.startup_cache``): the starts
+    timed next are what a user meets from the third start of a data directory on. A build starts with
+    the first service start after a recording has been written; start one if none did."""
+    from graph.startup_cache import StartupCache
+
+    cache = StartupCache(data_dir)
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        state = cache.status()
+        if state == "built":
+            return True
+        if state == "recorded":
+            _wall(["store", "start"], env, 1)
+            _wall(["store", "stop"], env, 1)
+        time.sleep(0.5)
+    return False
 
 
 def render(env: dict, rules: dict, verdicts: dict, cli: dict | None) -> str:
@@ -172,8 +196,11 @@ def render(env: dict, rules: dict, verdicts: dict, cli: dict | None) -> str:
         out += [f"| `origingraph --help` | <= 0.3 s | {cli['help']:.2f} s | {'yes' if cli['help'] <= 0.3 else 'no'} |",
                 f"| `origingraph rules` one-shot, store service running | <= 1.0 s | {cli['running']:.2f} s | "
                 f"{'yes' if cli['running'] <= 1.0 else 'no'} |",
-                f"| `origingraph rules` one-shot, service must start | <= 12 s | {cli['starting']:.2f} s | "
-                f"{'yes' if cli['starting'] <= 12 else 'no'} |"]
+                f"| `origingraph rules` one-shot, service must start, its start-up cache built | <= 12 s | "
+                f"{cli['starting']:.2f} s{'' if cli['cache_built'] else ' (the cache was not built in time)'} | "
+                f"{'yes' if cli['starting'] <= 12 else 'no'} |",
+                f"| the same, a data directory's first starts (no start-up cache yet) | <= 12 s | {cli['uncached']:.2f} s | "
+                f"{'yes' if cli['uncached'] <= 12 else 'no'} |"]
     out += ["", "Rules questions, in process, same run (ms):", "",
             "| path | p50 | p95 | vs first ask p50 |", "| --- | ---: | ---: | ---: |",
             f"| first ask (after a write: nothing cached) | {r['first_p50']:.3f} | {r['first_p95']:.3f} | 1x |",

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from graph.embedded import (BoltEndpoint, DataDirLock, EmbeddedServer, EmbeddedStoreError, Owner, endpoint_of,
                             live_owner, lock_is_held, pid_alive, port_answers, read_owner)
+from graph.startup_cache import StartupCache
 
 DEFAULT_IDLE_S = 15 * 60.0
 START_TIMEOUT_S = 180.0
@@ -114,7 +115,9 @@ def run_service(data_dir: Path, idle_s: float) -> int:
         return 0
     _trim_log(data_dir)
     # -Xrs: the JVM leaves SIGTERM/SIGINT/SIGHUP to the handlers above, so a stop closes the databases.
-    server = EmbeddedServer(data_dir, mode="service", idle_s=idle_s, jvm_args=("-Xrs",))
+    startup = StartupCache(data_dir)
+    state, startup_args = startup.plan(("-Xrs",))
+    server = EmbeddedServer(data_dir, mode="service", idle_s=idle_s, jvm_args=("-Xrs", *startup_args))
     try:
         server.start()
     except EmbeddedStoreError as exc:
@@ -123,8 +126,10 @@ def run_service(data_dir: Path, idle_s: float) -> int:
             return 0
         _log(f"could not start: {exc}")
         return 3
+    if state == "record":
+        startup.note_jvm()
     _log(f"serving {data_dir} on {server.endpoint.uri if server.endpoint else '?'}, "
-         f"stopping after {format_duration(idle_s)} idle")
+         f"stopping after {format_duration(idle_s)} idle; JVM start-up cache: {_STARTUP_STATES[state]}")
     last_activity = time.time()
     poll = min(1.0, max(0.05, idle_s / 10))
     while not stop.wait(poll):
@@ -140,13 +145,19 @@ def run_service(data_dir: Path, idle_s: float) -> int:
             why["reason"] = "its lock file is gone"
             break
     _log(f"stopping ({why['reason']})")
-    _stop_and_exit(server)
+    _stop_and_exit(server, through_jvm=state == "record")
     return 0  # not reached: _stop_and_exit ends the process
 
 
-def _stop_and_exit(server: EmbeddedServer) -> None:
+_STARTUP_STATES = {"record": "recording this life for the next starts", "build": "building from the last life's recording",
+                   "wait": "none this time (the last life is still writing its recording)",
+                   "use": "in use", "off": "off (no java launcher in the bundled JRE)"}
+
+
+def _stop_and_exit(server: EmbeddedServer, through_jvm: bool = False) -> None:
     """Close the databases, then end the process without waiting for JVM threads; a stop that
-    itself hangs is cut short so the process never lingers."""
+    itself hangs is cut short so the process never lingers. ``through_jvm``: end through
+    ``System.exit``, which lets a recording JVM write what it recorded (``graph.startup_cache``)."""
     watchdog = threading.Timer(30.0, lambda: os._exit(1))
     watchdog.daemon = True
     watchdog.start()
@@ -159,6 +170,10 @@ def _stop_and_exit(server: EmbeddedServer) -> None:
     _log("stopped")
     sys.stdout.flush()
     sys.stderr.flush()
+    if through_jvm and code == 0:
+        import jpype
+
+        jpype.java.lang.System.exit(0)
     os._exit(code)
 
 

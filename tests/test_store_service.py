@@ -127,3 +127,49 @@ def test_sigterm_stops_the_service_within_seconds(data_dir: Path) -> None:
     assert services_on(data_dir) == []
     log = (data_dir / "service.log").read_text()
     assert "stopping (SIGTERM)" in log and "stopped" in log and "SIGSEGV" not in log
+
+
+def _startup_lines(data_dir: Path) -> list[str]:
+    return [line.split("JVM start-up cache: ")[1] for line in (data_dir / "service.log").read_text().splitlines()
+            if "JVM start-up cache: " in line]
+
+
+def _one_life(data_dir: Path) -> None:
+    """Start the service with a question, then stop it and wait until its process is gone."""
+    asked = run(data_dir, "rules", "--exporter", "MY", "--importer", "AU", "--date", "2025-06-02", "--json")
+    assert asked.returncode == 0, asked.stderr
+    pid = status(data_dir)["pid"]
+    assert run(data_dir, "store", "stop").returncode == 0
+    wait_gone(pid, data_dir, within=30)
+    deadline = time.monotonic() + 30
+    while pid_alive(pid):  # the recording JVM writes after it has let go of the directory
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_the_jvm_start_up_cache_is_recorded_built_and_used_and_remade_when_the_jvm_changes(data_dir: Path) -> None:
+    from graph.startup_cache import StartupCache
+
+    assert run(data_dir, "load").returncode == 0
+    cache = StartupCache(data_dir)
+    assert run(data_dir, "store", "stop").returncode == 0
+    deadline = time.monotonic() + 60
+    while cache.status() != "recorded":
+        assert time.monotonic() < deadline, f"no recording written: {cache.status()}"
+        time.sleep(0.2)
+    assert _startup_lines(data_dir) == ["recording this life for the next starts"]
+    assert json.loads(cache.training.read_text())["classpath"]  # what the build needs
+
+    _one_life(data_dir)  # the build starts in the background
+    deadline = time.monotonic() + 180
+    while cache.status() != "built":
+        assert time.monotonic() < deadline, (data_dir / "aot" / "build.log").read_text()
+        time.sleep(0.5)
+    _one_life(data_dir)
+    assert _startup_lines(data_dir)[-2:] == ["building from the last life's recording", "in use"]
+
+    noted = json.loads(cache.training.read_text())  # another JVM or jars: the cache does not fit
+    cache.training.write_text(json.dumps({**noted, "fingerprint": "another JVM"}))
+    _one_life(data_dir)
+    assert _startup_lines(data_dir)[-1] == "recording this life for the next starts"
+    assert not cache.cache.exists()
