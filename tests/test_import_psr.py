@@ -120,8 +120,9 @@ def test_import_csv_compiles_rows_keeps_text_only_and_records_the_annex(annex_st
 
 def test_before_its_schedule_is_in_force_no_annex_answers_for_the_instrument(annex_store: Store, cli) -> None:
     """PSRX's HS2022 schedule runs from 2022-01-01: in 2019 a code is looked up in its own edition, and
-    the HS2022 annex does not answer for it (on ArcadeDB an OPTIONAL MATCH on the missing schedule's
-    edition once matched any edition, and an HS2017 code got the HS2022 annex's PSR)."""
+    the HS2022 annex does not answer for it (on ArcadeDB an OPTIONAL MATCH with a variable-length part
+    matches any node for an end bound to null: the missing schedule's edition matched HS2022, and an
+    HS2017 code got the HS2022 annex's PSR)."""
     assert import_psr(cli, "annex_good.csv", "PSRX").returncode == 0
     before = rule_answer(annex_store, "PSRX", "600410", "HS2017", date(2019, 6, 1))
     assert (before.rule_status, before.rule.schedule_version, before.rule.match) == ("annex_not_loaded", "HS2017", None)

@@ -28,7 +28,8 @@ CALL {
 WITH versions, g, v, CASE WHEN v IS NULL THEN null ELSE {defined_by: scheduled_by.code, depth: depth,
      hs_version: v.code, schedule: properties(scheduled)} END AS schedule
 CALL {
-  // Only with a schedule in force: an OPTIONAL MATCH on a null v would match any edition on ArcadeDB.
+  // Only with a schedule in force: on ArcadeDB an OPTIONAL MATCH with a variable-length part matches
+  // any node for an end bound to null (here every edition with an annex).
   WITH g, v
   WITH g, v WHERE v IS NOT NULL
   MATCH annexed = (:Instrument {code: g.instrument})-[:AMENDS*0..]->(holder:Instrument)-[a:PSR_SCHEDULE]->(v)
