@@ -115,9 +115,9 @@ def run_service(data_dir: Path, idle_s: float) -> int:
         return 0
     _trim_log(data_dir)
     # -Xrs: the JVM leaves SIGTERM/SIGINT/SIGHUP to the handlers above, so a stop closes the databases.
-    startup = StartupCache(data_dir)
-    state, startup_args = startup.plan(("-Xrs",))
-    server = EmbeddedServer(data_dir, mode="service", idle_s=idle_s, jvm_args=("-Xrs", *startup_args))
+    startup, jvm_args = StartupCache(data_dir), ("-Xrs",)
+    state, startup_args = startup.plan(jvm_args)
+    server = EmbeddedServer(data_dir, mode="service", idle_s=idle_s, jvm_args=(*jvm_args, *startup_args))
     try:
         server.start()
     except EmbeddedStoreError as exc:
@@ -126,8 +126,8 @@ def run_service(data_dir: Path, idle_s: float) -> int:
             return 0
         _log(f"could not start: {exc}")
         return 3
-    if state == "record":
-        startup.note_jvm()
+    if state == "train" and not startup.start_training(jvm_args):
+        state = "training"
     _log(f"serving {data_dir} on {server.endpoint.uri if server.endpoint else '?'}, "
          f"stopping after {format_duration(idle_s)} idle; JVM start-up cache: {_STARTUP_STATES[state]}")
     last_activity = time.time()
@@ -145,19 +145,17 @@ def run_service(data_dir: Path, idle_s: float) -> int:
             why["reason"] = "its lock file is gone"
             break
     _log(f"stopping ({why['reason']})")
-    _stop_and_exit(server, through_jvm=state == "record")
+    _stop_and_exit(server)
     return 0  # not reached: _stop_and_exit ends the process
 
 
-_STARTUP_STATES = {"record": "recording this life for the next starts", "build": "building from the last life's recording",
-                   "wait": "none this time (the last life is still writing its recording)",
-                   "use": "in use", "off": "off (no java launcher in the bundled JRE)"}
+_STARTUP_STATES = {"use": "in use", "train": "none yet; training it in the background for the next starts",
+                   "training": "none yet; its training is still running", "off": "off (ORIGINGRAPH_STARTUP_CACHE=off, or no java launcher in the bundled JRE)"}
 
 
-def _stop_and_exit(server: EmbeddedServer, through_jvm: bool = False) -> None:
+def _stop_and_exit(server: EmbeddedServer) -> None:
     """Close the databases, then end the process without waiting for JVM threads; a stop that
-    itself hangs is cut short so the process never lingers. ``through_jvm``: end through
-    ``System.exit``, which lets a recording JVM write what it recorded (``graph.startup_cache``)."""
+    itself hangs is cut short so the process never lingers."""
     watchdog = threading.Timer(30.0, lambda: os._exit(1))
     watchdog.daemon = True
     watchdog.start()
@@ -170,10 +168,6 @@ def _stop_and_exit(server: EmbeddedServer, through_jvm: bool = False) -> None:
     _log("stopped")
     sys.stdout.flush()
     sys.stderr.flush()
-    if through_jvm and code == 0:
-        import jpype
-
-        jpype.java.lang.System.exit(0)
     os._exit(code)
 
 

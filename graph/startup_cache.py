@@ -3,26 +3,23 @@
 Starting the JVM and ArcadeDB is most of what a cold command waits for (a one-shot ``origingraph
 rules`` that must start the service: about 3.5 s, 2 CPUs). The JDK can keep the classes a run loaded
 and linked, and the profiles of its methods, in a cache that later starts map instead of loading them
-again. A data directory's cache lives in ``<data_dir>/aot/`` and goes through three states:
+again. A data directory's cache lives in ``<data_dir>/aot/``:
 
-1. **record**: no cache yet. The service life runs with ``-XX:AOTMode=record``, notes the classpath
-   and flags the JVM got (``training.json``), and ends through ``System.exit`` so the JVM writes what
-   it saw (``store.aotconf``; the usual ``os._exit`` would skip that). It holds ``record.lock`` until
-   the process is gone: the JVM writes the recording after the store has let go of the directory, and
-   a start meanwhile (``wait``) runs without a cache and leaves the recording alone.
-2. **build**: the next start finds a recording and no cache. It starts without one, and a detached
-   ``java -XX:AOTMode=create`` at the lowest priority builds ``store.aot`` from the recording (a
-   few seconds of one core, cut off after ten minutes; written under another name and renamed, so a
-   cache is whole or absent; the recording is deleted then). It is a one-off batch JVM, not a server:
-   it ends by itself. About 50 MB on disk.
-3. **use**: every later start maps the cache (``-XX:AOTCache``): about 1.2 s less per start.
+- **train** (a start with no cache): the service starts as usual and spawns, detached and at the
+  lowest priority, ``python -m graph.startup_cache DATA_DIR``: a JVM of its own in record mode
+  (``-XX:AOTMode=record``) starts ArcadeDB on a scratch directory with the service's flags, runs the
+  product's schema and statements over Bolt, and ends through ``System.exit`` so the JVM writes what
+  it recorded; then ``java -XX:AOTMode=create`` builds ``store.aot`` from it (written under another
+  name and renamed: a cache is whole or absent). About 10 s of one core, once; 50 MB on disk. The
+  service itself never runs in record mode (that makes its statements 10-20% slower).
+- **use**: every later start maps the cache (``-XX:AOTCache``): about 1.2 s less per start.
 
 A cache fits only the JVM, jars and flags it was made with. ``fingerprint`` covers them (the bundled
 JRE's release, every jar's name, size and time, the service's own JVM flags); when it changes (an
-upgrade of ``arcadedb-embedded``) the directory is cleared and the next life records again. The
-JVM checks the cache itself as well and runs without it when it does not fit, so a stale cache costs
-speed, never correctness. The JVM's own AOT messages are turned off (``-Xlog``); what happened is
-in the service log.
+upgrade of ``arcadedb-embedded``) the cache is discarded and the next start trains again. The JVM
+checks the cache itself as well and runs without it when it does not fit, so a stale cache costs
+speed, never correctness. The JVM's own AOT messages are turned off (``-Xlog``); what happened is in
+the service log and in ``aot/train.log``. ``ORIGINGRAPH_STARTUP_CACHE=off`` turns it off.
 """
 
 from __future__ import annotations
@@ -33,24 +30,25 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 DIR = "aot"
 _QUIET = ("-Xlog:aot*=off", "-Xlog:cds*=off")
-# Flags that name the cache files themselves; never passed on to the build.
-_OWN = ("-XX:AOTMode", "-XX:AOTConfiguration", "-XX:AOTCache", "-Xlog:")
+# The training's flags not passed on to the build: its AOT mode and files, logging, its error-file path.
+_OWN = ("-XX:AOTMode", "-XX:AOTConfiguration", "-XX:AOTCache", "-Xlog:", "-XX:ErrorFile")
 
-State = Literal["record", "wait", "build", "use", "off"]
+State = Literal["use", "train", "training", "off"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class StartupCache:
     """The start-up cache of one data directory (see the module docstring)."""
 
     data_dir: Path
-    _record_lock: int | None = None
 
     @property
     def dir(self) -> Path:
@@ -69,53 +67,43 @@ class StartupCache:
         return self.dir / "training.json"
 
     def plan(self, jvm_args: tuple[str, ...]) -> tuple[State, tuple[str, ...]]:
-        """This start's state and the JVM flags it adds; a stale or broken directory is cleared."""
-        java = _java()
-        if java is None:
+        """This start's state and the JVM flags it adds: the cache when it fits, else none.
+        ``ORIGINGRAPH_STARTUP_CACHE=off`` turns it off (the test suite's many short-lived services)."""
+        if os.environ.get("ORIGINGRAPH_STARTUP_CACHE") == "off" or _java() is None:
             return "off", ()
-        fingerprint = _fingerprint(jvm_args)
-        self.dir.mkdir(mode=0o700, exist_ok=True)
-        lock = _locked(self.dir / "record.lock")
-        if lock is None:
-            return "wait", ()
-        noted = self._noted()
-        if noted.get("fingerprint") != fingerprint:
-            for stale in self.dir.iterdir():
-                if stale.name != "record.lock":
-                    stale.unlink(missing_ok=True)
-            noted = {}
-        if noted and self.cache.is_file() and not self.recording.is_file():
-            os.close(lock)
+        if self._noted().get("fingerprint") == _fingerprint(jvm_args) and self.cache.is_file():
             return "use", (f"-XX:AOTCache={self.cache}", *_QUIET)
-        if noted and self.recording.is_file():
-            os.close(lock)
-            self._build(java, noted)
-            return "build", ()
-        self._record_lock = lock  # held for the life of this process
-        self.training.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
-        return "record", ("-XX:AOTMode=record", f"-XX:AOTConfiguration={self.recording}", *_QUIET)
+        return ("training" if self.status() == "training" else "train"), ()
 
-    def status(self) -> Literal["built", "building", "recording", "recorded", "none"]:
+    def start_training(self, jvm_args: tuple[str, ...]) -> bool:
+        """Start the detached training for a service started with ``jvm_args`` (unless one runs)."""
+        self.dir.mkdir(mode=0o700, exist_ok=True)
+        lock = _locked(self.dir / "train.lock")
+        if lock is None:
+            return False
+        for stale in self.dir.iterdir():
+            if stale.name != "train.lock":
+                stale.unlink(missing_ok=True)
+        self.training.write_text(json.dumps({"fingerprint": _fingerprint(jvm_args), "jvm_args": list(jvm_args)}),
+                                 encoding="utf-8")
+        # The training holds the lock (inherited descriptor) until it ends.
+        with open(self.dir / "train.log", "ab") as log:
+            subprocess.Popen([*_bounded(), "nice", "-n", "19", sys.executable, "-m", "graph.startup_cache",
+                              str(self.data_dir)], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True, pass_fds=(lock,), env=_child_env())
+        os.close(lock)
+        return True
+
+    def status(self) -> Literal["built", "training", "none"]:
         """Where the directory's cache stands, for reports and for waiting on it."""
-        if self.cache.is_file() and not self.recording.exists():
+        if self.cache.is_file():
             return "built"
-        for name, busy in (("build.lock", "building"), ("record.lock", "recording")):
-            if (self.dir / name).exists():
-                fd = _locked(self.dir / name)
-                if fd is None:
-                    return busy  # type: ignore[return-value]
-                os.close(fd)
-        return "recorded" if self.recording.is_file() else "none"
-
-    def note_jvm(self) -> None:
-        """While recording: keep the classpath and flags the running JVM got (the build needs them)."""
-        import jpype
-
-        runtime = jpype.java.lang.management.ManagementFactory.getRuntimeMXBean()
-        noted = self._noted()
-        noted.update(classpath=str(jpype.java.lang.System.getProperty("java.class.path")),
-                     flags=[str(a) for a in runtime.getInputArguments() if not str(a).startswith(_OWN)])
-        self.training.write_text(json.dumps(noted), encoding="utf-8")
+        if (self.dir / "train.lock").exists():
+            fd = _locked(self.dir / "train.lock")
+            if fd is None:
+                return "training"
+            os.close(fd)
+        return "none"
 
     def _noted(self) -> dict:
         try:
@@ -123,26 +111,75 @@ class StartupCache:
         except (OSError, ValueError):
             return {}
 
-    def _build(self, java: Path, noted: dict) -> None:
-        """Start the detached build of the cache from the recording (once: a lock keeps a second out)."""
-        if "classpath" not in noted:
-            self.recording.unlink(missing_ok=True)  # a recording without its flags: record again
-            return
-        lock = _locked(self.dir / "build.lock")
-        if lock is None:
-            return  # a build is running
+    def train(self) -> None:
+        """Record a scratch store's start and work, then build the cache from the recording."""
+        recording = self.recording
+        with tempfile.TemporaryDirectory(prefix="origingraph-aot-") as scratch:
+            done = subprocess.run([sys.executable, "-m", "graph.startup_cache", "--record", scratch, str(recording),
+                                   str(self.training)], stdin=subprocess.DEVNULL, env=_child_env(), timeout=300)
+        noted = self._noted()
+        if done.returncode != 0 or not recording.is_file() or "classpath" not in noted:
+            raise RuntimeError(f"the training run failed (exit {done.returncode})")
         partial = self.dir / "store.aot.partial"
-        # The build holds the lock (inherited descriptor) until it ends; the rename makes the cache whole.
-        script = '"$0" "$@" && mv -f "$PARTIAL" "$CACHE" && rm -f "$RECORDING" || rm -f "$PARTIAL" "$RECORDING"'
-        bounded = ["timeout", "600"] if shutil.which("timeout") else []
-        command = [*bounded, "nice", "-n", "19", "sh", "-c", script, str(java), "-XX:AOTMode=create",
-                   f"-XX:AOTConfiguration={self.recording}", f"-XX:AOTCache={partial}", *_QUIET,
-                   "-cp", noted["classpath"], *noted["flags"]]
-        env = dict(os.environ, PARTIAL=str(partial), CACHE=str(self.cache), RECORDING=str(self.recording))
-        with open(self.dir / "build.log", "ab") as log:
-            subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True, pass_fds=(lock,), env=env)
-        os.close(lock)
+        try:
+            subprocess.run([str(_java()), "-XX:AOTMode=create", f"-XX:AOTConfiguration={recording}",
+                            f"-XX:AOTCache={partial}", *_QUIET, "-cp", noted["classpath"], *noted["flags"]],
+                           stdin=subprocess.DEVNULL, check=True, timeout=300)
+            partial.replace(self.cache)
+        finally:
+            partial.unlink(missing_ok=True)
+            recording.unlink(missing_ok=True)
+
+
+def _record(scratch: Path, recording: Path, training: Path) -> None:
+    """The training run, in a process of its own: the service's JVM flags plus record mode, a scratch
+    store, the schema and the product's statements over Bolt; ends through ``System.exit``."""
+    import jpype
+
+    from graph import queries
+    from graph.embedded import EmbeddedServer
+    from graph.schema import install_schema
+    from graph.store import Store, _connect
+
+    noted = json.loads(training.read_text(encoding="utf-8"))
+    server = EmbeddedServer(scratch, mode="in-process", jvm_args=(
+        *noted["jvm_args"], "-XX:AOTMode=record", f"-XX:AOTConfiguration={recording}", *_QUIET))
+    endpoint = server.start()
+    runtime = jpype.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    noted.update(classpath=str(jpype.java.lang.System.getProperty("java.class.path")),
+                 flags=[str(a) for a in runtime.getInputArguments() if not str(a).startswith(_OWN)])
+    driver = _connect(endpoint.uri, endpoint.user, endpoint.password, endpoint.database)
+    store = Store(driver, endpoint.database, "embedded", str(scratch))
+    try:
+        install_schema(store)
+        sides = [{"code": "MY", "date": "2025-06-02"}, {"code": "AU", "date": "2025-06-02"}]
+        group = {"key": 0, "instrument": "X", "date": "2025-06-02", "texts": [],
+                 "questions": [{"key": 0, "code": "610910", "hs_version": "HS2022", "uid": "HS2022:610910",
+                                "edition": "HS2022", "targets": ["610910"]}]}
+        for _ in range(50):
+            store.write_tx(lambda tx: None)
+            store.read(queries.GRAPH_REVISION)
+            store.read(queries.SIDE_FACTS_ON_DATE, sides=sides)
+            store.read(queries.RULES_OF_CODES_ON_DATE, groups=[group])
+            store.read(queries.RULES_OF_CODES_IN_CONTEXT, groups=[group])
+            store.read(queries.LINEAGES_OF_CODES, sourced=True,
+                       questions=[{"key": 0, "uid": "HS2017:610910", "to_version": "HS2022"}])
+    finally:
+        store.close()
+        server.stop()
+    training.write_text(json.dumps(noted), encoding="utf-8")
+    jpype.java.lang.System.exit(0)
+
+
+def _bounded() -> list[str]:
+    return ["timeout", "900"] if shutil.which("timeout") else []
+
+
+def _child_env() -> dict[str, str]:
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
 
 
 def _locked(path: Path) -> int | None:
@@ -179,3 +216,21 @@ def _fingerprint(jvm_args: tuple[str, ...]) -> str:
         digest.update(f"{jar.name}:{stat.st_size if stat else '-'}:{stat.st_mtime_ns if stat else '-'}\n".encode())
     digest.update("\0".join(jvm_args).encode())
     return digest.hexdigest()
+
+
+def main(argv: list[str]) -> int:
+    """``python -m graph.startup_cache DATA_DIR``: train and build the cache (what a start spawns)."""
+    if argv[:1] == ["--record"]:
+        _record(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        return 0  # not reached: the JVM ends the process
+    try:
+        StartupCache(Path(argv[0])).train()
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        print(f"startup cache: {exc}", flush=True)
+        return 1
+    print("startup cache: built", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
