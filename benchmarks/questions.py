@@ -160,8 +160,8 @@ def bench_cli(data_dir: Path, runs: int) -> dict:
 
 
 def _startup_cache_built(data_dir: Path, env: dict, within_s: float) -> bool:
-    """Wait until the store service's start-up cache is built (``graph.startup_cache``: its first
-    start trains it in the background): the starts timed next are what a user meets from then on."""
+    """Wait until the store service's start-up cache is built (``graph.startup_cache``: a service
+    without one trains it once idle): the starts timed next are what a user meets from then on."""
     from graph.startup_cache import StartupCache
 
     cache = StartupCache(data_dir)
@@ -170,8 +170,10 @@ def _startup_cache_built(data_dir: Path, env: dict, within_s: float) -> bool:
         state = cache.status()
         if state == "built":
             return True
-        if state == "none":  # no training ran (or it failed): a start begins one
+        if state == "none":  # no training ran (or it failed): an idle service begins one
             _wall(["store", "start"], env, 1)
+            while cache.status() == "none" and time.monotonic() < deadline:
+                time.sleep(0.5)
             _wall(["store", "stop"], env, 1)
         time.sleep(0.5)
     return False

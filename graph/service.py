@@ -126,8 +126,6 @@ def run_service(data_dir: Path, idle_s: float) -> int:
             return 0
         _log(f"could not start: {exc}")
         return 3
-    if state == "train" and not startup.start_training(jvm_args):
-        state = "training"
     _log(f"serving {data_dir} on {server.endpoint.uri if server.endpoint else '?'}, "
          f"stopping after {format_duration(idle_s)} idle; JVM start-up cache: {_STARTUP_STATES[state]}")
     last_activity = time.time()
@@ -138,6 +136,10 @@ def run_service(data_dir: Path, idle_s: float) -> int:
             last_activity = now
         else:
             last_activity = max(last_activity, _last_lease_change(data_dir))
+        if state == "train" and now - last_activity >= min(TRAIN_AFTER_IDLE_S, idle_s / 2):
+            state = "training"
+            if startup.start_training(jvm_args):
+                _log("JVM start-up cache: training it in the background now that no client is connected")
         if now - last_activity >= idle_s:
             why["reason"] = f"idle for {format_duration(idle_s)}"
             break
@@ -149,7 +151,9 @@ def run_service(data_dir: Path, idle_s: float) -> int:
     return 0  # not reached: _stop_and_exit ends the process
 
 
-_STARTUP_STATES = {"use": "in use", "train": "none yet; training it in the background for the next starts",
+# The start-up cache is trained once the service has had no client this long: never beside a command.
+TRAIN_AFTER_IDLE_S = 5.0
+_STARTUP_STATES = {"use": "in use", "train": "none yet; trained in the background once no client is connected",
                    "training": "none yet; its training is still running", "off": "off (ORIGINGRAPH_STARTUP_CACHE=off, or no java launcher in the bundled JRE)"}
 
 

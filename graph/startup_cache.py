@@ -5,8 +5,9 @@ rules`` that must start the service: about 3.5 s, 2 CPUs). The JDK can keep the 
 and linked, and the profiles of its methods, in a cache that later starts map instead of loading them
 again. A data directory's cache lives in ``<data_dir>/aot/``:
 
-- **train** (a start with no cache): the service starts as usual and spawns, detached and at the
-  lowest priority, ``python -m graph.startup_cache DATA_DIR``: a JVM of its own in record mode
+- **train** (a start with no cache): the service starts as usual and, once no client has been
+  connected for a few seconds (``graph.service.TRAIN_AFTER_IDLE_S``: never beside a command), spawns
+  at the lowest priority ``python -m graph.startup_cache DATA_DIR``: a JVM of its own in record mode
   (``-XX:AOTMode=record``) starts ArcadeDB on a scratch directory with the service's flags, runs the
   product's schema and statements over Bolt, and ends through ``System.exit`` so the JVM writes what
   it recorded; then ``java -XX:AOTMode=create`` builds ``store.aot`` from it (written under another
@@ -71,8 +72,10 @@ class StartupCache:
         ``ORIGINGRAPH_STARTUP_CACHE=off`` turns it off (the test suite's many short-lived services)."""
         if os.environ.get("ORIGINGRAPH_STARTUP_CACHE") == "off" or _java() is None:
             return "off", ()
-        if self._noted().get("fingerprint") == _fingerprint(jvm_args) and self.cache.is_file():
-            return "use", (f"-XX:AOTCache={self.cache}", *_QUIET)
+        if self.cache.is_file():
+            if self._noted().get("fingerprint") == _fingerprint(jvm_args):
+                return "use", (f"-XX:AOTCache={self.cache}", *_QUIET)
+            self.cache.unlink(missing_ok=True)  # made for another JVM, jars or flags
         return ("training" if self.status() == "training" else "train"), ()
 
     def start_training(self, jvm_args: tuple[str, ...]) -> bool:
@@ -88,9 +91,10 @@ class StartupCache:
                                  encoding="utf-8")
         # The training holds the lock (inherited descriptor) until it ends.
         with open(self.dir / "train.log", "ab") as log:
+            # The service's own session: with autogroup scheduling, nice counts only within a session.
             subprocess.Popen([*_bounded(), "nice", "-n", "19", sys.executable, "-m", "graph.startup_cache",
                               str(self.data_dir)], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True, pass_fds=(lock,), env=_child_env())
+                             pass_fds=(lock,), env=_child_env())
         os.close(lock)
         return True
 
