@@ -138,8 +138,8 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
     code, the code, its lineage into the schedule's edition and the PSRs covering its codes. When
     that context of every instrument and date asked is cached, and the lineage of every code of
     another edition, the questions are asked with them instead (``RULES_OF_CODES_IN_CONTEXT``: no
-    AMENDS chain or lineage walked, about a third of the store's work). Either way one statement (or a batch's few
-    parts). An unknown code or edition is the error, not raised."""
+    AMENDS chain or lineage walked; about 2.5 ms against 5-6 ms on a fresh seed store). Either way
+    one statement (or a batch's few parts). An unknown code or edition is the error, not raised."""
     view = graph_view(store)
     out: dict[RuleQuestion, RuleAnswer | NotFound] = {}
     missing: list[RuleQuestion] = []
@@ -164,7 +164,8 @@ def rule_answers(store: Store, questions: Iterable[RuleQuestion]) -> dict[RuleQu
     return out
 
 
-def _targets(view: GraphView, question: RuleQuestion, context: RuleContext | None) -> tuple[str, tuple[str, ...]] | None:
+def _targets(view: GraphView, question: RuleQuestion,
+             context: RuleContext | None) -> tuple[str, tuple[str, ...]] | None:
     """The edition and codes a question is looked up in when the cache knows them (the context, and
     the lineage for a code of another edition), else None."""
     if context is None:

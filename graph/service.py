@@ -153,8 +153,12 @@ def run_service(data_dir: Path, idle_s: float) -> int:
 
 # The start-up cache is trained once the service has had no client this long: never beside a command.
 TRAIN_AFTER_IDLE_S = 5.0
-_STARTUP_STATES = {"use": "in use", "train": "none yet; trained in the background once no client is connected",
-                   "training": "none yet; its training is still running", "off": "off (ORIGINGRAPH_STARTUP_CACHE=off, or no java launcher in the bundled JRE)"}
+_STARTUP_STATES = {
+    "use": "in use",
+    "train": "none yet; trained in the background once no client is connected",
+    "training": "none yet; its training is still running",
+    "off": "off (ORIGINGRAPH_STARTUP_CACHE=off, or no java launcher in the bundled JRE)",
+}
 
 
 def _stop_and_exit(server: EmbeddedServer) -> None:
