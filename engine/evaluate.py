@@ -13,7 +13,7 @@ date); doubt is reported in ``warnings``, never resolved in the exporter's favou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
@@ -89,7 +89,7 @@ def _finished_goods(e: Evaluation) -> tuple[FinishedGoodsUse | None, bool, tuple
 # --------------------------------------------------------------------------- materials
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Account:
     """How one BOM line counts: its originating and non-originating value, and why.
 
@@ -250,13 +250,14 @@ def _partner_processing(a: _Account, e: Evaluation) -> _Account:
         value = min(p.value_added, a.non_originating_value - partner)
         partner += value
         cumulated.append(_cumulated(m, c, p.country, "processing", value))
-    return replace(a, partner_value=partner, cumulated=tuple(cumulated), warnings=tuple(warnings))
+    return _Account(**{**a.__dict__, "partner_value": partner, "cumulated": tuple(cumulated),
+                       "warnings": tuple(warnings)})
 
 
 # --------------------------------------------------------------------------- HS versions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Codes:
     """A code as seen in the rule's HS version: every target must pass (ambiguous splits)."""
 
@@ -360,7 +361,7 @@ def _combine(node: AllOf | AnyOf, path: str, heads: list[CriterionResult]) -> Cr
 # -- which materials an item list covers
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Member:
     """Is a material of an item list, and on what evidence (``via``, for the reason)."""
 
