@@ -74,11 +74,13 @@ def test_a_code_asked_in_its_instruments_cached_context_gets_the_same_answer(see
     from graph.cache import AnswerCache, GraphView, read_revision
     from graph.psr import rule_answers
 
+    sent: list[str] = []
+
     class Counted(GraphView):
-        sent: list[str] = []
+        """The real view, noting which rules statement each read sends."""
 
         def read_parts(self, query, parts):
-            self.sent.append("context" if query is queries.RULES_OF_CODES_IN_CONTEXT else
+            sent.append("context" if query is queries.RULES_OF_CODES_IN_CONTEXT else
                              "full" if query is queries.RULES_OF_CODES_ON_DATE else query)
             return super().read_parts(query, parts)
 
@@ -104,5 +106,5 @@ def test_a_code_asked_in_its_instruments_cached_context_gets_the_same_answer(see
     assert sum(1 for k in shared.cache.generation(revision) if k[0] == "rule_context") == len(contexts)
     # The full statement for an instrument and date's first code and for a code whose lineage into the
     # schedule's edition is not known yet; the in-context one for the rest (1,898 of 2,072).
-    assert Counted.sent.count("full") < len(questions) / 4 and Counted.sent.count("context") > len(questions) * 3 / 4
+    assert sent.count("full") < len(questions) / 4 and sent.count("context") > len(questions) * 3 / 4
     assert sum(isinstance(a, dict) and a["rule_status"] == "psr" for a in alone.values()) > 20
