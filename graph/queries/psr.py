@@ -10,6 +10,32 @@ CALL {
 }
 """
 
+# A question's lineage into ``walk_to`` (null: none to walk), read in the direction ``ahead`` gives
+# (true: into a newer edition): every CORRELATES_TO path to a code of that edition.
+_LINEAGE_WALKS = """
+CALL {
+  WITH q, walk_to, ahead
+  WITH q, walk_to WHERE walk_to IS NOT NULL AND ahead
+  OPTIONAL MATCH path = (:HSCode {uid: q.uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
+  WHERE target.version = walk_to
+  RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
+          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
+          WHERE x.target IS NOT NULL] AS forward
+}
+CALL {
+  WITH q, walk_to, ahead
+  WITH q, walk_to WHERE walk_to IS NOT NULL AND NOT ahead
+  OPTIONAL MATCH path = (:HSCode {uid: q.uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
+  WHERE target.version = walk_to
+  RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
+          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
+          WHERE x.target IS NOT NULL] AS backward
+}
+"""
+
+# The codes the walks reached, each once, in the order found.
+_WALKED_TARGETS = "reduce(codes = [], x IN forward + backward | codes + CASE WHEN x.target IN codes THEN [] ELSE [x.target] END)"
+
 RULES_OF_CODES_ON_DATE = """
 CALL {
   MATCH (v:HSVersion)
@@ -57,28 +83,9 @@ WITH versions, g, texts, q, h, schedule, annexes, general, coalesce(v.code, q.hs
 WITH versions, g, texts, q, h, schedule, annexes, general, version,
      [x IN versions WHERE x.code = version | coalesce(x.in_force_from, '9999')][0] >
      [x IN versions WHERE x.code = q.hs_version | coalesce(x.in_force_from, '9999')][0] AS ahead
-CALL {
-  WITH q, version, ahead
-  WITH q, version WHERE version <> q.hs_version AND ahead
-  OPTIONAL MATCH path = (:HSCode {uid: q.uid})-[:CORRELATES_TO*1..6]->(target:HSCode)
-  WHERE target.version = version
-  RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
-          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
-          WHERE x.target IS NOT NULL] AS forward
-}
-CALL {
-  WITH q, version, ahead
-  WITH q, version WHERE version <> q.hs_version AND NOT ahead
-  OPTIONAL MATCH path = (:HSCode {uid: q.uid})<-[:CORRELATES_TO*1..6]-(target:HSCode)
-  WHERE target.version = version
-  RETURN [x IN collect({target: target.code, codes: [n IN nodes(path) | n.uid],
-          links: [r IN relationships(path) | {kind: r.kind, partial: r.partial, source: r.source}]})
-          WHERE x.target IS NOT NULL] AS backward
-}
-WITH versions, g, texts, q, h, schedule, annexes, general, version, forward, backward,
-     CASE WHEN version = q.hs_version THEN [q.code]
-          ELSE reduce(codes = [], x IN forward + backward | codes + CASE WHEN x.target IN codes THEN [] ELSE [x.target] END)
-     END AS targets
+WITH versions, g, texts, q, h, schedule, annexes, general, version, ahead,
+     CASE WHEN version <> q.hs_version THEN version END AS walk_to""" + _LINEAGE_WALKS + """WITH versions, g, texts, q, h, schedule, annexes, general, version, forward, backward,
+     CASE WHEN walk_to IS NULL THEN [q.code] ELSE """ + _WALKED_TARGETS + """ END AS targets
 CALL {
   WITH g, texts, version, targets
   UNWIND targets AS code
@@ -99,9 +106,11 @@ RULES_OF_CODES_IN_CONTEXT = """
 UNWIND $groups AS g
 UNWIND g.questions AS q
 OPTIONAL MATCH (h:HSCode {uid: q.uid})
+WITH g, q, h, q.walk_to AS walk_to, q.ahead AS ahead""" + _LINEAGE_WALKS + """WITH g, q, h, forward, backward,
+     CASE WHEN walk_to IS NULL THEN q.targets ELSE """ + _WALKED_TARGETS + """ END AS targets
 CALL {
-  WITH g, q
-  UNWIND q.targets AS code
+  WITH g, q, targets
+  UNWIND targets AS code
   MATCH (:HSCode {uid: q.edition + ':' + code})-[:CHILD_OF*0..2]->(scope:HSCode)<-[:APPLIES_TO]-(p:Psr)<-[:HAS_PSR]-(src:Instrument)
   WHERE src.code IN [t IN g.texts | t.code]
     AND (p.valid_from IS NULL OR p.valid_from <= g.date) AND (p.valid_until IS NULL OR p.valid_until >= g.date)
@@ -110,7 +119,7 @@ CALL {
                   depth: text.depth}) AS candidates, collect(p) AS found
 }
 WITH g, collect({key: q.key, hs_code: CASE WHEN h IS NULL THEN null ELSE {code: h.code, level: h.level,
-                 description: h.description} END, forward: [], backward: [],
+                 description: h.description} END, forward: forward, backward: backward,
                  candidates: candidates}) AS answers, collect(found) AS found""" + _EACH_PSR_ONCE + """RETURN g.key AS key, answers, [p IN psrs | properties(p)] AS psrs
 """
 
