@@ -9,6 +9,12 @@ origin terms, the countries bound on a date, ...) is cached under ``(revision, q
   store as seen by one batch of questions (one verdict, one API request, a whole batch of BOMs).
   Every cached function called with that view answers from the cache of that revision; a function
   called with a plain :class:`~graph.store.Store` opens its own view (one revision read).
+- A cached function called with a plain store (``rules_between``, ``governing_rule``, ...) does not
+  read the revision first: it assumes the one its cache last read, or the one this process's own
+  last write bumped to, and its first statement reads the revision as well (an *assuming* view). If
+  the graph has moved on, nothing that statement read is kept and the question is asked again at the
+  new revision; if no statement was needed, the revision is read at the end. A first ask costs its
+  statements alone; a repeat, the revision read.
 - When the revision changes, the next view starts an empty generation: nothing stale is served
   once a write has committed. Emptying the database deletes the counter; the ``epoch`` set when it
   is created again differs, so an old revision number never comes back to life.
@@ -49,11 +55,19 @@ def read_revision(store: Store | GraphView) -> Revision:
     """The graph's current revision (``(None, 0)`` before the first managed write): one auto-commit
     statement (``Store.read``)."""
     plain = store.store if isinstance(store, GraphView) else store
-    rows = plain.read(queries.GRAPH_REVISION)
+    return _revision_of(plain.read(queries.GRAPH_REVISION))
+
+
+def _revision_of(rows: list[dict]) -> Revision:
     if not rows:
         return Revision(None, 0)
     best = max(rows, key=lambda r: (r["revision"] or 0, r["epoch"] or ""))
     return Revision(best["epoch"], int(best["revision"] or 0))
+
+
+class RevisionMoved(Exception):
+    """A view that assumed the cache's revision read another one: what it computed is dropped and the
+    question asked again at the graph's revision (``cached_answer``)."""
 
 
 class Row(Mapping[str, Any]):
@@ -112,6 +126,15 @@ class AnswerCache:
     def revision(self) -> Revision | None:
         return self._revision
 
+    def follow(self, revision_rows: list[dict]) -> None:
+        """A write of this process committed: start the generation of the revision it bumped to."""
+        self.generation(_revision_of(revision_rows))
+
+    def current(self) -> tuple[Revision | None, dict[tuple, Any]]:
+        """The revision last read and its answers, as they are (no generation is started)."""
+        with self._lock:
+            return self._revision, self._answers
+
     def clear(self) -> None:
         with self._lock:
             self._revision, self._answers = None, {}
@@ -122,28 +145,64 @@ class AnswerCache:
 
 class GraphView:
     """The store as one batch of questions sees it: reads pass through, answers are cached at one
-    revision (or not at all, for :func:`uncached`)."""
+    revision (or not at all, for :func:`uncached`).
 
-    def __init__(self, store: Store, cache: AnswerCache | None, revision: Revision | None):
+    An *assuming* view (``assumed=True``, :func:`assuming_view`) takes the revision the cache last read
+    without reading it: its first statement reads the revision too (``queries.with_graph_revision``)
+    and raises :class:`RevisionMoved` if it differs, before anything it read is cached; ``confirm``
+    reads it when no statement did. So what it caches always comes from that revision, and a first
+    ask costs its statements alone, not one exchange more."""
+
+    def __init__(self, store: Store, cache: AnswerCache | None, revision: Revision | None,
+                 answers: dict[tuple, Any] | None = None, assumed: bool = False):
         self.store = store
         self.cache = cache
         self.revision = revision
-        self._answers = cache.generation(revision) if cache is not None and revision is not None else None
+        self.assumed = assumed
+        if answers is not None:
+            self._answers = answers
+        else:
+            self._answers = cache.generation(revision) if cache is not None and revision is not None else None
 
     @property
     def cached(self) -> bool:
         return self._answers is not None
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        return self.store.read(query, **params)
+        wrapped = queries.with_graph_revision(query) if self.assumed else None
+        if wrapped is None:
+            self.confirm()
+            return self.store.read(query, **params)
+        rows, revisions = queries.split_graph_revision(self.store.read(wrapped, **params))
+        for seen in revisions:
+            self._check(seen)
+        return rows
 
     def read_parts(self, query: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self.store.read_parts(query, parts)
+        wrapped = queries.with_graph_revision(query) if self.assumed else None
+        if wrapped is None:
+            self.confirm()
+            return self.store.read_parts(query, parts)
+        rows, revisions = queries.split_graph_revision(self.store.read_parts(wrapped, parts))
+        for seen in revisions:  # the parts ran at once, each in a statement of its own
+            self._check(seen)
+        return rows
+
+    def confirm(self) -> None:
+        """Read the revision if no statement has yet; :class:`RevisionMoved` if it is not the one assumed."""
+        if self.assumed:
+            self._check(self.store.read(queries.GRAPH_REVISION))
+
+    def _check(self, revisions: list[dict]) -> None:
+        if _revision_of(revisions) != self.revision:
+            raise RevisionMoved(self.revision)
+        self.assumed = False
 
     def split(self, items: list[T], least: int = 500) -> list[list[T]]:
         return self.store.split(items, least)
 
     def read_tx(self, work: Callable[..., T]) -> T:
+        self.confirm()
         return self.store.read_tx(work)
 
     def peek(self, key: tuple, default: Any = None) -> Any:
@@ -183,6 +242,7 @@ def answers_of(store: Store) -> AnswerCache:
         cache = _CACHES.get(store)
         if cache is None:
             cache = _CACHES[store] = AnswerCache()
+            store.revision_followers.append(cache.follow)
         return cache
 
 
@@ -191,6 +251,14 @@ def graph_view(store: Store | GraphView) -> GraphView:
     if isinstance(store, GraphView):
         return store
     return GraphView(store, answers_of(store), read_revision(store))
+
+
+def assuming_view(store: Store) -> GraphView | None:
+    """A view of ``store`` at the revision its cache last read, not read again (see :class:`GraphView`);
+    None before the cache has read one."""
+    cache = answers_of(store)
+    revision, answers = cache.current()
+    return None if revision is None else GraphView(store, cache, revision, answers, assumed=True)
 
 
 def uncached(store: Store | GraphView) -> GraphView:
@@ -210,13 +278,23 @@ def cached_answer(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
 
         @functools.wraps(fn)
         def wrapper(store: Store | GraphView, *args: Any, **kwargs: Any) -> T:
-            view = graph_view(store)
-            if view._answers is None:
-                return fn(view, *args, **kwargs)
             if kwargs or len(args) != arity:
-                bound = signature.bind(view, *args, **kwargs)
+                bound = signature.bind(store, *args, **kwargs)
                 bound.apply_defaults()
                 args, kwargs = tuple(bound.arguments.values())[1:], {}
+            if isinstance(store, GraphView):
+                if store._answers is None:
+                    return fn(store, *args)
+                return store.answer((kind, *args), lambda: fn(store, *args))
+            assumed = assuming_view(store)
+            if assumed is not None:  # a plain store: its statements read the revision themselves
+                try:
+                    value = assumed.answer((kind, *args), lambda: fn(assumed, *args))
+                    assumed.confirm()
+                    return value
+                except RevisionMoved:
+                    pass
+            view = graph_view(store)
             return view.answer((kind, *args), lambda: fn(view, *args))
 
         wrapper.uncached = fn  # type: ignore[attr-defined]

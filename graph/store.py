@@ -123,6 +123,10 @@ class Store:
         self.round_trips = 0
         """Statements sent on this store and answered (each one Bolt RUN/PULL exchange; a managed
         transaction adds its BEGIN and COMMIT): what the benchmarks and tests count."""
+        self.revision_followers: list[Callable[[list[dict[str, Any]]], None]] = []
+        """Called with the revision rows a committed write bumped to (``graph.cache``: the answer
+        cache starts that revision's generation at once, so this process's next question reads no
+        revision first)."""
         global _newest
         _newest = weakref.ref(self)
         if "neomodel" in sys.modules:
@@ -199,16 +203,21 @@ class Store:
         from graph import queries
 
         epoch = uuid.uuid4().hex
+        bumped: list[dict[str, Any]] = []
 
         def work_then_bump(tx: ManagedTransaction) -> T:
             result = work(_Counted(tx, self))
             if answers_change:
                 self.round_trips += 1
-                tx.run(queries.BUMP_GRAPH_REVISION, epoch=epoch).consume()
+                bumped[:] = [dict(r) for r in tx.run(queries.BUMP_GRAPH_REVISION, epoch=epoch)]
             return result
 
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(work_then_bump)
+            result = session.execute_write(work_then_bump)
+        if bumped:  # committed
+            for follow in self.revision_followers:
+                follow(bumped)
+        return result
 
     def schema_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run one DDL statement's ``work`` in its own managed transaction (no revision bump: no data)."""

@@ -85,13 +85,47 @@ def test_a_party_write_invalidates_and_the_next_verdict_reflects_it(seeded: Stor
     cache = answers_of(seeded)
     assert cache.revision == read_revision(seeded) and len(cache) > 0
     try:
+        before = cache.revision
         record_party_status(seeded, "XFTA-P1", "AU", AU_IN_FORCE)
-        assert cache.revision != read_revision(seeded)
+        # this process's own write started the new revision's generation as it committed
+        assert cache.revision == read_revision(seeded) != before and len(cache) == 0
         assert "XFTA-P1" in instruments()  # the write committed, so the next verdict sees it
         assert "XFTA-P1" in {i.instrument for i in rules_between(seeded, "MY", "AU", shipment.date).instruments}
     finally:
         record_party_status(seeded, "XFTA-P1", "AU", AU_SEEDED)
     assert instruments() == first
+
+
+def test_a_question_assumes_the_revision_last_read_and_a_write_made_elsewhere_is_still_seen(seeded: Store) -> None:
+    """A plain store's question takes the revision its cache last read (or this process last wrote)
+    without reading it: its first statement reads the revision too. A write by another process is
+    found by that statement, and the question is asked again at the new revision; nothing it read
+    is kept under the old one."""
+    def trips(ask) -> int:
+        before = seeded.round_trips
+        ask()
+        return seeded.round_trips - before
+
+    pair = ("MY", "AU", D("2025-06-02"))
+    rules_between(seeded, *pair)
+    seeded.write_tx(lambda tx: None)  # this process's write: its cache follows it
+    assert trips(lambda: rules_between(seeded, *pair)) == 1  # the pair's statement alone
+    assert trips(lambda: rules_between(seeded, *pair)) == 1  # asked again: the revision read alone
+    cache = answers_of(seeded)
+    assumed = cache.revision
+    elsewhere = Store(seeded.driver, seeded.database, seeded.kind, seeded.location)  # a cache of its own
+    try:
+        record_party_status(elsewhere, "XFTA-P1", "AU", AU_IN_FORCE)
+        assert cache.revision == assumed  # this process has not seen that write
+        later = ("MY", "AU", D("2025-06-03"))  # not cached: asked in a statement that finds the write
+        found = rules_between(seeded, *later)
+        assert "XFTA-P1" in {i.instrument for i in found.instruments}
+        assert cache.revision == read_revision(seeded) != assumed
+        assert found == rules_between.uncached(uncached(seeded), *later)
+        assert "XFTA-P1" in {i.instrument for i in rules_between(seeded, *pair).instruments}
+    finally:
+        record_party_status(elsewhere, "XFTA-P1", "AU", AU_SEEDED)
+    assert "XFTA-P1" not in {i.instrument for i in rules_between(seeded, *pair).instruments}
 
 
 def test_cached_answers_equal_uncached_and_are_shared_immutable_values(seeded: Store) -> None:

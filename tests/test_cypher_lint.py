@@ -64,11 +64,14 @@ def lint():
 
 
 def _project_cypher() -> dict[str, str]:
-    """Every Cypher string the project sends to Neo4j: queries and schema DDL."""
-    from graph.queries import all_queries
+    """Every Cypher string the project sends to Neo4j: queries (as they are, and as a view that has
+    not read its revision yet sends them: ``with_graph_revision``) and schema DDL."""
+    from graph.queries import all_queries, with_graph_revision
     from graph.schema import schema_statements
 
     cypher = dict(all_queries())
+    cypher.update({f"with_graph_revision({name})": wrapped for name, q in all_queries().items()
+                   if (wrapped := with_graph_revision(q)) is not None})
     cypher.update({f"schema[{i}]": stmt for i, stmt in enumerate(schema_statements())})
     return cypher
 

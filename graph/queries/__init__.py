@@ -108,6 +108,8 @@ from graph.queries.records import (
 from graph.queries.revision import (
     GRAPH_REVISION,
     BUMP_GRAPH_REVISION,
+    with_graph_revision,
+    split_graph_revision,
 )
 from graph.queries.store import (
     COUNT_NODES_BY_LABEL,

@@ -5,6 +5,8 @@ the node is created, so emptying the database (which deletes the node) can never
 revision number back to life.
 """
 
+import functools
+
 GRAPH_REVISION = """
 MATCH (r:GraphRevision {key: 'graph'})
 RETURN r.epoch AS epoch, r.revision AS revision
@@ -16,3 +18,31 @@ ON CREATE SET r.epoch = $epoch, r.revision = 0
 SET r.revision = r.revision + 1
 RETURN r.epoch AS epoch, r.revision AS revision
 """
+
+# The column a statement wrapped by ``with_graph_revision`` adds to each of its rows.
+_REVISION_COLUMN = "origingraph_graph_revisions"
+
+
+@functools.lru_cache(maxsize=256)
+def with_graph_revision(query: str) -> str | None:
+    """``query`` with the graph revision read in the same statement, one exchange instead of two for a
+    view that has not read its revision yet: every row it returns also holds the revision nodes as
+    ``GRAPH_REVISION`` reads them (``split_graph_revision``); a statement without rows tells nothing.
+    None for a ``SHOW`` command, which no subquery may hold."""
+    if query.lstrip().upper().startswith("SHOW"):
+        return None
+    return ("CALL {\n  OPTIONAL MATCH (r:GraphRevision {key: 'graph'})\n"
+            f"  RETURN [x IN collect({{epoch: r.epoch, revision: r.revision}}) WHERE x.revision IS NOT NULL] AS {_REVISION_COLUMN}\n"
+            "}\nCALL {\n" + query.strip() + "\n}\nRETURN *")
+
+
+def split_graph_revision(rows: list[dict]) -> tuple[list[dict], list[list[dict]]]:
+    """The rows of a statement wrapped by ``with_graph_revision`` as the plain statement returns them,
+    and each distinct reading of the revision nodes among them (none: the statement returned no row)."""
+    plain, seen = [], []
+    for row in rows:
+        revisions = row.pop(_REVISION_COLUMN)
+        if revisions not in seen:
+            seen.append(revisions)
+        plain.append(row)
+    return plain, seen
