@@ -24,7 +24,7 @@ from engine.bom_input import BomDocument, parse_bom
 from engine.evaluate import evaluate
 from engine.models import (CodeMapping, Cumulation, Evaluation, Instrument, Material, Product,
                            Psr, Shipment, TraceFact)
-from engine.rules import RuleAnswer, RuleStatus
+from engine.rules import RuleStatus
 from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_countries
 from engine.verdict import Trace, Verdict
 from graph import queries
