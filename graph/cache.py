@@ -289,7 +289,13 @@ def cached_answer(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
             assumed = assuming_view(store)
             if assumed is not None:  # a plain store: its statements read the revision themselves
                 try:
-                    value = assumed.answer((kind, *args), lambda: fn(assumed, *args))
+                    try:
+                        value = assumed.answer((kind, *args), lambda: fn(assumed, *args))
+                    except RevisionMoved:
+                        raise
+                    except Exception:
+                        assumed.confirm()  # an error found in the cache stands only at the graph's revision
+                        raise
                     assumed.confirm()
                     return value
                 except RevisionMoved:

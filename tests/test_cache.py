@@ -15,6 +15,7 @@ from graph import queries
 from graph.applicability import rules_between
 from graph.cache import (SnapshotMiss, SnapshotView, Snapshot, answers_of, collector_paused, graph_view,
                          read_revision, uncached)
+from graph.errors import UnknownCountry
 from graph.lineage import lineage
 from graph.origin import evaluate_shipment, read_bom
 from graph.parties import record_party_status
@@ -126,6 +127,16 @@ def test_a_question_assumes_the_revision_last_read_and_a_write_made_elsewhere_is
     finally:
         record_party_status(elsewhere, "XFTA-P1", "AU", AU_SEEDED)
     assert "XFTA-P1" not in {i.instrument for i in rules_between(seeded, *pair).instruments}
+    # An error answered from the cache (ZZ's facts: unknown) is confirmed at the graph's revision too.
+    with pytest.raises(UnknownCountry):
+        rules_between(seeded, "ZZ", "AU", pair[2])
+    elsewhere.write_tx(lambda tx: tx.run("CREATE (:Country {code: 'ZZ', name: 'Test land'})").consume())
+    try:
+        assert rules_between(seeded, "ZZ", "AU", pair[2]).instruments == ()
+    finally:
+        elsewhere.write_tx(lambda tx: tx.run("MATCH (c:Country {code: 'ZZ'}) DELETE c").consume())
+    with pytest.raises(UnknownCountry):
+        rules_between(seeded, "ZZ", "AU", pair[2])
 
 
 def test_cached_answers_equal_uncached_and_are_shared_immutable_values(seeded: Store) -> None:
