@@ -32,7 +32,7 @@ def with_graph_revision(query: str) -> str | None:
     if query.lstrip().upper().startswith("SHOW"):
         return None
     return ("CALL {\n  OPTIONAL MATCH (r:GraphRevision {key: 'graph'})\n"
-            f"  RETURN [x IN collect({{epoch: r.epoch, revision: r.revision}}) WHERE x.revision IS NOT NULL] AS {_REVISION_COLUMN}\n"
+            f"  RETURN [x IN collect(r) | {{epoch: x.epoch, revision: x.revision}}] AS {_REVISION_COLUMN}\n"
             "}\nCALL {\n" + query.strip() + "\n}\nRETURN *")
 
 
