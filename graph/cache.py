@@ -269,6 +269,8 @@ def uncached(store: Store | GraphView) -> GraphView:
 def cached_answer(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Cache ``fn(store, *args)`` under ``(kind, *args)`` in the view's generation.
 
+    Called with a plain store, it asks through an assuming view (:func:`assuming_view`) and, if the
+    graph has moved on from the revision assumed, again through a view that reads it first.
     Arguments must be hashable and the answer immutable. ``fn.uncached`` is the plain function.
     """
 
