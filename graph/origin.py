@@ -429,8 +429,11 @@ def answer_questions(view: GraphView, questions: dict[Lane, LaneQuestions]) -> d
                 continue
             if rule and rule.match:
                 versions[lane].add(rule.match.psr.hs_version)
-    translations = [(code, version, target) for lane in lanes for code, version in sorted(questions[lane].codes)
-                    for target in sorted(versions[lane] - {version})]
+    translations = []
+    for lane in lanes:
+        codes = sorted(questions[lane].codes)
+        others = {version: sorted(versions[lane] - {version}) for version in {v for _, v in codes}}
+        translations += [(code, version, target) for code, version in codes for target in others[version]]
     code_links_of(view, translations)
     return errors
 
@@ -474,22 +477,23 @@ def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Ship
                                         undetermined=tuple(undetermined), pending=pair.pending)
 
 
-def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, Shipment]]) -> Iterator[OriginReport]:
+def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, Shipment]],
+                       chunk_size: int = 1000) -> Iterator[OriginReport]:
     """Reports for many (product, shipment) pairs, reading the graph revision once for the whole batch
-    and what the jobs ask the graph in a few statements per thousand jobs (:func:`answer_questions`)."""
+    and what the jobs ask the graph in a few statements per ``chunk_size`` jobs (:func:`answer_questions`)."""
     view = graph_view(store)
     pending = iter(jobs)
-    while chunk := list(islice(pending, 1000)):
+    while chunk := list(islice(pending, chunk_size)):
         if not view.cached:
             yield from (evaluate_shipment(view, product, shipment) for product, shipment in chunk)
             continue
+        # Every job's questions, even one whose product's rules are cached: its materials' codes may be
+        # new (a later chunk), and answer_questions reads only what the view has not cached.
         questions: dict[Lane, LaneQuestions] = {}
         for product, shipment in chunk:
-            lane = (shipment.exporter, shipment.importer, shipment.date)
-            if view.peek(("rules_between", *lane, product.hs, product.hs_version)) is None:
-                questions.setdefault(lane, LaneQuestions()).add(product)
-        with collector_paused():  # the chunk's reports are made before any is yielded: a caller's pace
-            if questions:         # never holds the collector paused
-                answer_questions(view, questions)
+            questions.setdefault((shipment.exporter, shipment.importer, shipment.date), LaneQuestions()).add(product)
+        # The chunk's reports are made before any is yielded: a caller's pace never holds the collector paused.
+        with collector_paused():
+            answer_questions(view, questions)
             reports = [evaluate_shipment(view, product, shipment) for product, shipment in chunk]
         yield from reports

@@ -70,6 +70,27 @@ def test_many_evaluations_share_their_statements(seeded: Store) -> None:
         assert report.model_dump_json() == evaluate_shipment(plain, product, shipment).model_dump_json()
 
 
+def test_a_later_chunk_reads_its_new_codes_together(seeded: Store) -> None:
+    """A chunk whose products' rules an earlier chunk read still has new BOM codes: they are read in
+    the chunk's few statements, not one statement per job."""
+    document = read_bom(seeded, EXAMPLE)
+    product, shipment = document.product, document.shipment
+    materials = [("600622", "HS2022"), ("520512", "HS2022"), ("520811", "HS2017"), ("520812", "HS2017"),
+                 ("520821", "HS2017"), ("520822", "HS2017"), ("600410", "HS2017"), ("600490", "HS2017"),
+                 ("540710", "HS2017"), ("550410", "HS2017")]
+    later = [(product.model_copy(update={"sku": f"TS-{hs}", "bom": tuple(
+        m.model_copy(update={"hs": hs, "hs_version": version}) for m in product.bom)}), shipment)
+        for hs, version in materials[2:]]
+    first = [(product.model_copy(update={"sku": f"TS-A{i}"}), shipment) for i in range(len(later))]
+    _cold(seeded)
+    reports = []
+    trips = _trips(seeded, lambda: reports.extend(evaluate_shipments(seeded, first + later, chunk_size=len(later))))
+    assert trips <= 6 + 3, trips  # the first chunk's handful, then the later chunk's new codes together
+    plain = uncached(seeded)
+    for (p, s), report in zip(first + later, reports):
+        assert report.model_dump_json() == evaluate_shipment(plain, p, s).model_dump_json()
+
+
 def test_answers_do_not_depend_on_how_many_questions_share_a_statement(seeded: Store) -> None:
     lanes = [(e, i, D(d)) for e, i, d in LANE_SWEEP]
     together = pair_facts_of(uncached(seeded), lanes)
