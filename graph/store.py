@@ -166,11 +166,14 @@ class Store:
         return [row for rows in self._pool.map(lambda p: self._read(query, p), parts) for row in rows]
 
     def split(self, items: Sequence[T], least: int = 500) -> list[Sequence[T]]:
-        """``items`` cut into parts of at least ``least`` for :meth:`read_parts` (at most
-        :attr:`read_parallelism` parts; one for a small batch, which one statement answers best)."""
+        """``items`` dealt into parts of at least ``least`` for :meth:`read_parts` (at most
+        :attr:`read_parallelism` parts; one for a small batch, which one statement answers best).
+
+        Dealt, not cut: neighbouring questions cost alike (one instrument's codes, one HS chapter's
+        lineage), so contiguous parts were unequal and the batch waited for the slowest (the rules of
+        1,000 BOMs: 0.97 s against 0.29 s for the two parts)."""
         count = max(1, min(self.read_parallelism, len(items) // least))
-        size = max(1, -(-len(items) // count))
-        return [items[i:i + size] for i in range(0, len(items), size)] or [items]
+        return [items[i::count] for i in range(count)] if count > 1 else [items]
 
     def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         try:
