@@ -33,7 +33,7 @@ EVAL_DATA = REPO.parent / "shared" / "eval-data"
 # Commands the tests run on their own temporary data directories start the store service there
 # (graph.service); it stops soon after their last command instead of after the default 15 minutes.
 os.environ.setdefault("ORIGINGRAPH_STORE_IDLE", "20s")
-# Their services train no JVM start-up cache (graph.startup_cache: ten seconds of a core each, beside the
+# Their services train no JVM start-up cache (graph.startup_cache: 45 s of CPU each, beside the
 # tests); tests/test_store_service.py turns it on for the test of the cache itself.
 os.environ.setdefault("ORIGINGRAPH_STARTUP_CACHE", "off")
 
