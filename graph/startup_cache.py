@@ -163,7 +163,7 @@ def _record(scratch: Path, recording: Path, training: Path) -> None:
     jpype.java.lang.System.exit(0)
 
 
-# Seed lanes the training asks about (each binds instruments with PSRs, cumulation or none at all).
+# Lanes of the bundled seeds the training asks about, on one date.
 _LANES = (("MY", "AU"), ("MY", "TH"), ("VN", "NZ"), ("DE", "JP"), ("GB", "JP"))
 
 
@@ -200,11 +200,11 @@ def _workload(store) -> None:
                     continue
     products = [c for v, c in codes if v == "HS2022"]
     jobs = []
-    for n in range(400):
-        bom = tuple(Material(id=f"m{k}", hs=codes[(n * 37 + k * 101) % len(codes)][1],
-                             hs_version=codes[(n * 37 + k * 101) % len(codes)][0], quantity=Decimal(1), unit="pc",
+    for n in range(400):  # 12-line BOMs spread over the codes
+        picked = [codes[(n * 37 + k * 101) % len(codes)] for k in range(12)]
+        bom = tuple(Material(id=f"m{k}", hs=code, hs_version=version, quantity=Decimal(1), unit="pc",
                              value=Decimal("0.50"), currency="USD", origin=("CN", "VN", "TH", "AU")[k % 4])
-                    for k in range(12))
+                    for k, (version, code) in enumerate(picked))
         jobs.append((Product(sku=f"TRAIN-{n}", hs=products[n * 7 % len(products)], hs_version="HS2022",
                              producer="MY", ex_works=Decimal("12.00"), fob=Decimal("13.00"), currency="USD", bom=bom),
                      Shipment(exporter="MY", importer=("AU", "TH")[n % 2], date=day)))
