@@ -13,7 +13,7 @@ date); doubt is reported in ``warnings``, never resolved in the exporter's favou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
@@ -57,7 +57,7 @@ def evaluate(e: Evaluation) -> Verdict:
     # Every value is already validated (the qualification, the engine's own models): construct,
     # do not validate the whole tree again.
     return Verdict.model_construct(**fields, agreement=e.instrument.agreement, instrument=e.instrument.code,
-                                   consignment=consignment, proof=proof, trace=Trace(facts=_unique(e.facts)),
+                                   consignment=consignment, proof=proof, trace=Trace.model_construct(facts=_unique(e.facts)),
                                    finished_goods=goods)
 
 
@@ -89,7 +89,7 @@ def _finished_goods(e: Evaluation) -> tuple[FinishedGoodsUse | None, bool, tuple
 # --------------------------------------------------------------------------- materials
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Account:
     """How one BOM line counts: its originating and non-originating value, and why.
 
@@ -250,14 +250,13 @@ def _partner_processing(a: _Account, e: Evaluation) -> _Account:
         value = min(p.value_added, a.non_originating_value - partner)
         partner += value
         cumulated.append(_cumulated(m, c, p.country, "processing", value))
-    return _Account(**{**a.__dict__, "partner_value": partner, "cumulated": tuple(cumulated),
-                       "warnings": tuple(warnings)})
+    return replace(a, partner_value=partner, cumulated=tuple(cumulated), warnings=tuple(warnings))
 
 
 # --------------------------------------------------------------------------- HS versions
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Codes:
     """A code as seen in the rule's HS version: every target must pass (ambiguous splits)."""
 
@@ -266,18 +265,19 @@ class _Codes:
     warning: str | None = None
 
 
-def _codes(subject: str, code: str, version: str, target: str,
+def _codes(kind: str, ident: str, code: str, version: str, target: str,
            mappings: dict[tuple[str, str, str], CodeMapping]) -> _Codes:
+    """``kind`` and ``ident`` name the subject in a warning (formatted only when there is one)."""
     if version == target:
         return _Codes(targets=(code,))
     mapping = mappings.get((code, version, target))
     if mapping is None:
-        return _Codes(targets=None, warning=f"{subject}: no {version}->{target} correlation"
+        return _Codes(targets=None, warning=f"{kind} {ident}: no {version}->{target} correlation"
                                             f" for {code} supplied; counted as failing"
                                             " the tariff shift")
     if mapping.ambiguous or len(mapping.targets) > 1:
         return _Codes(targets=mapping.targets, mapping=mapping,
-                      warning=f"{subject}: {version} {code} splits into"
+                      warning=f"{kind} {ident}: {version} {code} splits into"
                               f" {', '.join(mapping.targets)} in {target} (ambiguous); the"
                               " tariff shift must hold for every one of them")
     return _Codes(targets=mapping.targets, mapping=mapping)
@@ -286,7 +286,7 @@ def _codes(subject: str, code: str, version: str, target: str,
 # --------------------------------------------------------------------------- criteria
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Context:
     """What every node of the rule tree is judged against.
 
@@ -361,7 +361,7 @@ def _combine(node: AllOf | AnyOf, path: str, heads: list[CriterionResult]) -> Cr
 # -- which materials an item list covers
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Member:
     """Is a material of an item list, and on what evidence (``via``, for the reason)."""
 
@@ -808,13 +808,10 @@ def _qualify(product: Product, psr: Psr | None,
     criterion = psr.criterion if psr else e.instrument.general_rule
     version = psr.hs_version if psr else product.hs_version
     accounts = tuple(_account(m, product.producer, e) for m in product.bom)
-    mappings: dict[tuple[str, str, str], CodeMapping] = {}
-    for mp in e.mappings:  # the first mapping given for a code wins
-        mappings.setdefault((mp.code, mp.from_version, mp.to_version), mp)
-    product_codes = _codes(f"product {product.sku}", product.hs, product.hs_version,
-                           version, mappings)
-    material_codes = {a.material.id: _codes(f"material {a.material.id}", a.material.hs,
-                                            a.material.hs_version, version, mappings)
+    mappings = e.mapping_of
+    product_codes = _codes("product", product.sku, product.hs, product.hs_version, version, mappings)
+    material_codes = {a.material.id: _codes("material", a.material.id, a.material.hs, a.material.hs_version,
+                                            version, mappings)
                       for a in accounts}
     ctx = _Context(product=product, e=e, accounts=accounts, product_codes=product_codes,
                    material_codes=material_codes, version=version,
@@ -885,9 +882,14 @@ def _union(groups) -> tuple[str, ...]:
 def _unique(items: tuple) -> tuple:
     """Drop repeats, keep first-seen order (models compare by value).
 
-    Linear: each item is looked up by a hashable stand-in with the same equality (see
+    Linear: hashable items (strings, frozen models) go through a dict at C speed; an item that is
+    not (a model holding a dict) is looked up by a hashable stand-in with the same equality (see
     ``_identity``) instead of being compared with every item kept so far.
     """
+    try:
+        return tuple(dict.fromkeys(items))
+    except TypeError:
+        pass
     out: list = []
     seen: set = set()
     for item in items:

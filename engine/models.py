@@ -11,6 +11,7 @@ member countries by the graph layer before they reach the engine.
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from difflib import get_close_matches
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -336,8 +337,9 @@ class TraceFact(_Frozen):
     summary: str = ""
 
     def __hash__(self) -> int:
-        """Hashable despite the ``key`` dict (consistent with ``==``), so facts dedupe in a set."""
-        return hash((self.kind, frozenset(self.key.items()), self.summary))
+        """Hashable despite the ``key`` dict, so facts dedupe in a set: equal facts have equal kinds and
+        summaries, and hashing those two strings costs far less than a frozen copy of the key."""
+        return hash((self.kind, self.summary))
 
 
 class Evaluation(_Frozen):
@@ -351,3 +353,12 @@ class Evaluation(_Frozen):
     cumulation: tuple[Cumulation, ...] = ()
     mappings: tuple[CodeMapping, ...] = ()
     facts: tuple[TraceFact, ...] = ()
+
+    @cached_property
+    def mapping_of(self) -> dict[tuple[str, str, str], CodeMapping]:
+        """``mappings`` by (code, from_version, to_version), the first given for a code winning: built
+        once, as the product and every intermediate look their codes up in it."""
+        found: dict[tuple[str, str, str], CodeMapping] = {}
+        for mp in self.mappings:
+            found.setdefault((mp.code, mp.from_version, mp.to_version), mp)
+        return found
