@@ -196,27 +196,31 @@ def rules_between(store: Store, exporter: str, importer: str, day: date,
     """Instruments in force for the pair on ``day`` (newest amendment each), pending ones, provisions, PSRs.
 
     Two statements when nothing is cached: the pair's facts, then the rules of the code under every
-    instrument that applies (``graph.psr.rule_answers``).
+    instrument that applies (``graph.psr.rule_answers``). A code's answer is the pair's (cached once
+    per lane: which instruments bind it and their provisions do not depend on the code) with each
+    instrument's rule added.
     """
     view = graph_view(store)
+    if hs and hs_version:
+        pair = rules_between(view, exporter, importer, day)
+        answers = rule_answers(view, [(item.instrument, hs, hs_version, day) for item in pair.instruments])
+        instruments = []
+        for item in pair.instruments:
+            answer = answers[(item.instrument, hs, hs_version, day)]
+            if isinstance(answer, Exception):
+                raise answer
+            instruments.append(item.model_copy(update={"psr": answer.rule, "rule_status": answer.rule_status,
+                                                       "rule_status_reason": answer.status_reason}))
+        return pair.model_copy(update={"hs": hs, "hs_version": hs_version, "instruments": tuple(instruments)})
     facts = pair_facts_of(view, [(exporter, importer, day)])[(exporter, importer, day)]
     _check_countries(facts, exporter=exporter, importer=importer)
     by_code = {f.code: f for f in facts.instruments}
     decided = decide_pair(list(facts.instruments), day)
-    questions = [(a.instrument, hs, hs_version, day) for a in decided.applied] if hs and hs_version else []
-    answers = rule_answers(view, questions)
-
     instruments = []
     for applied in decided.applied:
         parties = {p.party for p in applied.parties} | {exporter, importer}
         chain = by_code[applied.instrument].chain
         provisions = provision_status([p for p in facts.provisions if p.instrument in chain], chain, parties, day)
-        answer = answers[(applied.instrument, hs, hs_version, day)] if questions else None
-        if isinstance(answer, Exception):
-            raise answer
-        instruments.append(InstrumentRules(**dict(applied), provisions=provisions,
-                                           psr=answer.rule if answer else None,
-                                           rule_status=answer.rule_status if answer else None,
-                                           rule_status_reason=answer.status_reason if answer else None))
-    return PairRules(exporter=exporter, importer=importer, date=day, hs=hs, hs_version=hs_version,
-                     instruments=tuple(instruments), pending=decided.pending)
+        instruments.append(InstrumentRules(**dict(applied), provisions=provisions))
+    return PairRules(exporter=exporter, importer=importer, date=day, instruments=tuple(instruments),
+                     pending=decided.pending)
