@@ -333,24 +333,19 @@ def evaluation_inputs(store: Store, item: InstrumentRules, product: Product, shi
     return _evaluation(store, item, product, shipment)[0]
 
 
+_TRACE_KEYS = {"Instrument": ("instruments", ("code",)), "PartyTo": ("parties", ("party",)),
+               "MemberOf": ("countries", ("country",)), "Provision": ("provisions", ("uid",)),
+               "Psr": ("psrs", ("uid",)), "CorrelatesTo": ("codes", ("from", "to"))}
+"""Where each kind of trace fact puts its graph keys in ``TRACE_SUBGRAPH``'s parameter."""
+
+
 def trace_params(trace: Trace) -> dict[str, list[str]]:
     """The graph keys of a verdict's facts, grouped as ``TRACE_SUBGRAPH`` takes them."""
-    keys: dict[str, set[str]] = {k: set() for k in
-                                 ("instruments", "parties", "countries", "provisions", "psrs", "codes")}
+    keys: dict[str, set[str]] = {name: set() for name, _ in _TRACE_KEYS.values()}
     for fact in trace.facts:
-        k = fact.key
-        if fact.kind == "Instrument":
-            keys["instruments"].add(k["code"])
-        elif fact.kind == "PartyTo":
-            keys["parties"].add(k["party"])
-        elif fact.kind == "MemberOf":
-            keys["countries"].add(k["country"])
-        elif fact.kind == "Provision":
-            keys["provisions"].add(k["uid"])
-        elif fact.kind == "Psr":
-            keys["psrs"].add(k["uid"])
-        elif fact.kind == "CorrelatesTo":
-            keys["codes"] |= {k["from"], k["to"]}
+        found = _TRACE_KEYS.get(fact.kind)
+        if found is not None:
+            keys[found[0]].update(fact.key[k] for k in found[1])
     return {name: sorted(values) for name, values in keys.items()}
 
 
