@@ -207,10 +207,17 @@ class Material(_Frozen):
         return tuple(normalise_term(t) for t in v)
 
 
-def _all_materials(materials: tuple[Material, ...]):
-    for m in materials:
-        yield m
-        yield from _all_materials(m.components)
+def every_material(materials: tuple[Material, ...]) -> list[Material]:
+    """Every line of a BOM tree, an intermediate before its components (pre-order); a loop, not nested
+    generators: most lines have no components, and a batch walks every BOM several times."""
+    out: list[Material] = []
+    stack = list(reversed(materials))
+    while stack:
+        m = stack.pop()
+        out.append(m)
+        if m.components:
+            stack.extend(reversed(m.components))
+    return out
 
 
 class Product(_Frozen):
@@ -231,7 +238,7 @@ class Product(_Frozen):
     @model_validator(mode="after")
     def _one_currency(self) -> Product:
         """Values are compared and summed, so they must share one currency: convert first."""
-        for m in _all_materials(self.bom):
+        for m in every_material(self.bom):
             if m.currency != self.currency:
                 raise ValueError(f"material {m.id} is valued in {m.currency}, the product in"
                                  f" {self.currency}: convert before evaluating")

@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from engine.applicability import Pending, decide_pair
 from engine.bom_input import BomDocument, parse_bom
 from engine.evaluate import evaluate
-from engine.models import (CodeMapping, Cumulation, Evaluation, Instrument, Material, Product,
-                           Psr, Shipment, TraceFact)
+from engine.models import (CodeMapping, Cumulation, Evaluation, Instrument, Product, Psr, Shipment, TraceFact,
+                           every_material)
 from engine.rules import RuleStatus
 from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_countries
 from engine.verdict import Trace, Verdict
@@ -115,12 +115,6 @@ def parse_bom_text(store: Store, text: str, filename: str) -> BomDocument:
 
 
 _UNASKED = object()
-
-
-def _materials(materials: tuple[Material, ...]) -> Iterator[Material]:
-    for m in materials:
-        yield m
-        yield from _materials(m.components)
 
 
 class BoundParty(BaseModel):
@@ -233,7 +227,7 @@ def _cumulation(context: InstrumentContext, item: InstrumentRules, shipment: Shi
 def _mappings(store: Store, product: Product, versions: set[str]) -> tuple[tuple[CodeMapping, ...], list[TraceFact]]:
     """A CodeMapping for every BOM code whose edition differs from one the rules are written in."""
     mappings, facts = [], []
-    codes = {(product.hs, product.hs_version)} | {(m.hs, m.hs_version) for m in _materials(product.bom)}
+    codes = {(product.hs, product.hs_version)} | {(m.hs, m.hs_version) for m in every_material(product.bom)}
     translations = [(code, version, target) for code, version in sorted(codes) for target in sorted(versions - {version})]
     links = code_links_of(store, translations)  # one statement for those not cached
     for question in translations:
@@ -306,7 +300,7 @@ def _evaluation(store: Store, item: InstrumentRules, product: Product,
     psr = item.psr.match.psr if item.psr and item.psr.match else None
     component_psrs: dict[str, Psr] = {}
     provisional: list[str] = []
-    for m in _materials(product.bom):
+    for m in every_material(product.bom):
         if m.components:
             rule = governing_rule(view, item.instrument, m.hs, m.hs_version, shipment.date)
             if rule and rule.match:
@@ -345,7 +339,9 @@ def trace_params(trace: Trace) -> dict[str, list[str]]:
     for fact in trace.facts:
         found = _TRACE_KEYS.get(fact.kind)
         if found is not None:
-            keys[found[0]].update(fact.key[k] for k in found[1])
+            name, names = found
+            for key in names:
+                keys[name].add(fact.key[key])
     return {name: sorted(values) for name, values in keys.items()}
 
 
@@ -372,7 +368,7 @@ class LaneQuestions:
     def add(self, product: Product) -> None:
         self.products.add((product.hs, product.hs_version))
         self.codes.add((product.hs, product.hs_version))
-        for m in _materials(product.bom):
+        for m in every_material(product.bom):
             self.codes.add((m.hs, m.hs_version))
             if m.components:
                 self.intermediates.add((m.hs, m.hs_version))
