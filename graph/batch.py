@@ -19,7 +19,7 @@ How it runs (:func:`run_batch`), so that the graph is read by the client only, o
    binding each lane, the governing PSRs, the per-lane context, the HS lineage mappings), takes a
    :class:`~graph.cache.Snapshot` of those answers and scatters it to every worker once (broadcast),
    pickled once into bytes (:class:`PackedSnapshot`; each worker process unpickles it once);
-4. workers evaluate their BOMs with :func:`graph.origin.evaluate_shipment` on a
+4. workers evaluate their BOMs with :func:`graph.origin.origin_report` on a
    :class:`~graph.cache.SnapshotView`: the same code path as single-process evaluation, with every
    graph answer served from the snapshot and no query to the graph;
 5. the client writes the rows (Parquet or CSV, by the output's suffix) in job order as partitions
@@ -56,7 +56,7 @@ from graph.cache import AnswerCache, GraphView, Snapshot, SnapshotView, collecto
 from graph.errors import NotFound
 from graph.export import safe_table
 from graph.lineage import hs_uid
-from graph.origin import Lane, LaneQuestions, OriginReport, answer_questions, evaluate_shipment
+from graph.origin import Lane, LaneQuestions, OriginReport, answer_questions, origin_report
 from graph.store import Store
 
 BOM_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
@@ -271,7 +271,7 @@ def _evaluated_rows(parsed: Iterable[Parsed], snapshot: Snapshot) -> list[dict[s
             rows += _rows(item, None, f"{item.job.bom}: {failed}")
             continue
         try:
-            report = evaluate_shipment(view, p, s)
+            report = origin_report(view, p, s)
         except (NotFound, FungibleError) as exc:
             rows += _rows(item, None, f"{item.job.bom}: {exc}")
             continue

@@ -433,15 +433,21 @@ def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Ship
     """A verdict for the product under every instrument binding the pair on the shipment date.
 
     Graph answers come from the per-process cache at the graph's current revision (one revision
-    read per call; none when ``store`` is already a :class:`~graph.cache.GraphView`, as in
-    :func:`evaluate_shipments`).
+    read per call; none when ``store`` is already a :class:`~graph.cache.GraphView`); what the BOM
+    asks that is not cached is read in the few statements of :func:`answer_questions`, whichever
+    of its codes are new (the product's rules may be cached while a material's lineage is not).
     """
-    store = graph_view(store)
-    lane = (shipment.exporter, shipment.importer, shipment.date)
-    if store.cached and store.peek(("rules_between", *lane, product.hs, product.hs_version)) is None:
+    view = graph_view(store)
+    if view.cached:
         asked = LaneQuestions()
         asked.add(product)
-        answer_questions(store, {lane: asked})
+        answer_questions(view, {(shipment.exporter, shipment.importer, shipment.date): asked})
+    return origin_report(view, product, shipment)
+
+
+def origin_report(store: GraphView, product: Product, shipment: Shipment) -> OriginReport:
+    """The report of :func:`evaluate_shipment` from the answers the view already has (a chunk's, asked
+    together; a batch's snapshot), or, on a view that caches nothing, asking as it goes."""
     pair = rules_between(store, shipment.exporter, shipment.importer, shipment.date, product.hs, product.hs_version)
     verdicts, undetermined = [], []
     for item in pair.instruments:
@@ -476,7 +482,7 @@ def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, S
     pending = iter(jobs)
     while chunk := list(islice(pending, chunk_size)):
         if not view.cached:
-            yield from (evaluate_shipment(view, product, shipment) for product, shipment in chunk)
+            yield from (origin_report(view, product, shipment) for product, shipment in chunk)
             continue
         # Every job's questions, even one whose product's rules are cached: its materials' codes may be
         # new (a later chunk), and answer_questions reads only what the view has not cached.
@@ -486,5 +492,5 @@ def evaluate_shipments(store: Store | GraphView, jobs: Iterable[tuple[Product, S
         # The chunk's reports are made before any is yielded: a caller's pace never holds the collector paused.
         with collector_paused():
             answer_questions(view, questions)
-            reports = [evaluate_shipment(view, product, shipment) for product, shipment in chunk]
+            reports = [origin_report(view, product, shipment) for product, shipment in chunk]
         yield from reports

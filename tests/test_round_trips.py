@@ -91,6 +91,24 @@ def test_a_later_chunk_reads_its_new_codes_together(seeded: Store) -> None:
         assert report.model_dump_json() == evaluate_shipment(plain, p, s).model_dump_json()
 
 
+def test_a_single_evaluation_reads_its_new_codes_together(seeded: Store) -> None:
+    """A BOM whose product's rules are cached but whose in-house intermediates are new to the cache: their
+    rules and lineages are read together, not one statement per intermediate."""
+    document = read_bom(seeded, EXAMPLE)
+    product, shipment = document.product, document.shipment
+    line = product.bom[0]
+    intermediates = tuple(line.model_copy(update={"id": f"sub-{hs}", "hs": hs, "hs_version": version,
+                                                  "components": product.bom})
+                          for hs, version in (("520811", "HS2017"), ("520812", "HS2017"), ("540710", "HS2017"),
+                                              ("600410", "HS2017")))
+    assembled = product.model_copy(update={"sku": "TS-SUB", "bom": intermediates})
+    _cold(seeded)
+    evaluate_shipment(seeded, product, shipment)
+    holder = {}
+    assert _trips(seeded, lambda: holder.setdefault("report", evaluate_shipment(seeded, assembled, shipment))) <= 4
+    assert holder["report"].model_dump_json() == evaluate_shipment(uncached(seeded), assembled, shipment).model_dump_json()
+
+
 def test_answers_do_not_depend_on_how_many_questions_share_a_statement(seeded: Store) -> None:
     lanes = [(e, i, D(d)) for e, i, d in LANE_SWEEP]
     together = pair_facts_of(uncached(seeded), lanes)
