@@ -45,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
     batch.add_argument("--scheduler", help="address of a Dask scheduler (e.g. tcp://10.0.0.5:8786); "
                                            "default: a local cluster")
-    batch.add_argument("--workers", type=int, help="local cluster: worker processes (default: CPU count, at most 8)")
+    batch.add_argument("--workers", type=int,
+                       help="local cluster: worker processes (default: one per CPU, at most 8); with 1, and by "
+                            "default on 2 CPUs or fewer, the batch runs in this process, with no cluster")
     batch.add_argument("--threads-per-worker", type=int, default=1)
     batch.add_argument("--threads", action="store_true", help="local cluster of threads in this process "
                                                               "(no worker processes)")

@@ -25,6 +25,9 @@ How it runs (:func:`run_batch`), so that the graph is read by the client only, o
 5. the client writes the rows (Parquet or CSV, by the output's suffix) in job order as partitions
    complete, with a progress bar.
 
+With one local worker (``--workers 1``, and the default on two CPUs or fewer: :func:`default_workers`) the
+same steps run in this process, with no cluster, and the snapshot is read where it was made.
+
 Output: one row per BOM x instrument. ``status`` is ``verdict`` (with ``originating``, ``rule``,
 ``passed_by``, the numbers, the ``warnings`` count and ``verdict``, the verdict's JSON exactly as
 ``origingraph evaluate --json`` gives it), ``undetermined`` (an instrument binds the pair but the
@@ -97,10 +100,12 @@ class BatchSummary:
 
     def lines(self) -> list[str]:
         total = sum(self.seconds.values()) or 1e-9
-        return [f"{self.jobs} BOM x shipment jobs on {self.workers} worker(s): {self.rows} rows, "
+        where = f"on {self.workers} worker(s)" if self.workers else "in this process"
+        shipped = "shipped once per worker" if self.workers else "read once"
+        return [f"{self.jobs} BOM x shipment jobs {where}: {self.rows} rows, "
                 f"{self.verdicts} verdicts ({self.originating} originating), {self.undetermined} undetermined, "
                 f"{self.no_instrument} with no instrument, {self.errors} errors",
-                f"{self.lanes} lane(s), {self.answers} graph answers shipped once per worker; "
+                f"{self.lanes} lane(s), {self.answers} graph answers {shipped}; "
                 + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
                 + f"; {self.verdicts / total:.0f} verdicts/s overall"]
 
@@ -407,17 +412,29 @@ def _client(scheduler: str | None, workers: int | None, threads: int, processes:
 
     if scheduler:
         return Client(scheduler), None
-    import os
-
-    n = workers or max(1, min(os.cpu_count() or 1, 8))
+    n = workers or default_workers()
     cluster = LocalCluster(n_workers=n, threads_per_worker=threads, processes=processes, dashboard_address=None)
     return Client(cluster), cluster
+
+
+def default_workers() -> int:
+    """Local worker processes when ``--workers`` is not given: one per CPU, at most 8; none on a machine
+    of two CPUs or fewer, where the batch runs in this process (see :func:`run_batch`)."""
+    import os
+
+    cpus = os.cpu_count() or 1
+    return 1 if cpus <= 2 else min(cpus, 8)
 
 
 def run_batch(store: Store, jobs: list[Job], out: Path, *, scheduler: str | None = None,
               workers: int | None = None, threads_per_worker: int = 1, processes: bool = True,
               partition_size: int = 200, progress: bool = True) -> BatchSummary:
-    """Evaluate ``jobs`` on Dask and write one row per BOM x instrument to ``out`` (see the module docstring)."""
+    """Evaluate ``jobs`` and write one row per BOM x instrument to ``out`` (see the module docstring): on
+    Dask, or, with one local worker, in this process. One worker process gains nothing over this one and
+    costs the cluster's start, the snapshot's pickling and shipping and the worker's unpickling (2,000
+    jobs on 2 CPUs: ``benchmarks/batch.py`` measures both ways); the steps and the rows are the same."""
+    if scheduler is None and (workers or default_workers()) == 1:
+        return _run_here(store, jobs, out, partition_size, progress)
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -474,6 +491,38 @@ def run_batch(store: Store, jobs: list[Job], out: Path, *, scheduler: str | None
         client.close()
         if cluster is not None:
             cluster.close()
+    return summary
+
+
+def _run_here(store: Store, jobs: list[Job], out: Path, partition_size: int, progress: bool) -> BatchSummary:
+    """:func:`run_batch` in this process: the same partitions, parse, snapshot, evaluation and rows as the
+    workers', with nothing shipped (``workers`` is 0 in the summary: no worker process)."""
+    from tqdm import tqdm
+
+    summary = BatchSummary(jobs=len(jobs))
+    writer = _Writer(out)
+    try:
+        t = time.perf_counter()
+        known = known_codes(store)
+        parsed = [parse_partition(part, known) for part in _partitions(jobs, partition_size)]
+        summary.seconds["parse"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        questions = questions_of(item for part in parsed for item in part)
+        snapshot = prepare_snapshot(store, questions)
+        summary.lanes, summary.answers = len(questions), len(snapshot.answers)
+        summary.seconds["graph answers"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        with tqdm(total=len(jobs), desc="batch", unit="BOM", disable=not progress) as bar:
+            for part in parsed:
+                table = rows_table(evaluate_parsed(part, snapshot))
+                _count(summary, table)
+                writer.write(table)
+                bar.update(len(part))
+        summary.seconds["evaluate"] = time.perf_counter() - t
+    finally:
+        writer.close()
     return summary
 
 

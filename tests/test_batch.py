@@ -1,4 +1,5 @@
-"""origingraph batch on a small local Dask cluster gives the verdicts single-process evaluation gives.
+"""origingraph batch on a small local Dask cluster gives the verdicts single-process evaluation gives, and
+so does a batch run in this process (one worker: no cluster).
 
 Real embedded store (the session's seeds plus XFTA), real BOM files, a real LocalCluster (threads,
 so the test stays fast and needs no worker processes); the workers evaluate from the snapshot of
@@ -99,6 +100,13 @@ def test_batch_gives_the_single_process_verdicts(seeded: Store, tmp_path: Path) 
     verdict = next(r for r in rows if r["status"] == "verdict" and r["instrument"] == "AANZFTA-P2")
     assert verdict["originating"] is True and verdict["passed_by"] == "CTH" and verdict["sku"] == "TS-100"
     assert verdict["vnm"] == json.loads(verdict["verdict"])["numbers"]["vnm"]
+
+    here = tmp_path / "here.parquet"
+    alone = run_batch(seeded, jobs, here, workers=1, partition_size=3, progress=False)
+    assert alone.workers == 0 and "in this process" in alone.lines()[0]  # one worker: no cluster at all
+    assert report_rows(here) == rows
+    assert (alone.rows, alone.verdicts, alone.errors, alone.lanes) == (summary.rows, summary.verdicts, summary.errors,
+                                                                        summary.lanes)
 
 
 def test_batch_command_on_a_directory_writes_csv(seeded: Store, cli, tmp_path: Path) -> None:
