@@ -39,6 +39,7 @@ file and line). A bad BOM never stops the batch.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import pickle
@@ -514,12 +515,16 @@ def _run_here(store: Store, jobs: list[Job], out: Path, partition_size: int, pro
         summary.seconds["graph answers"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        with tqdm(total=len(jobs), desc="batch", unit="BOM", disable=not progress) as bar:
-            for part in parsed:
-                table = rows_table(evaluate_parsed(part, snapshot))
-                _count(summary, table)
-                writer.write(table)
-                bar.update(len(part))
+        gc.freeze()  # the snapshot lives, unchanged, to the end: the collector need not walk it after each part
+        try:
+            with tqdm(total=len(jobs), desc="batch", unit="BOM", disable=not progress) as bar:
+                for part in parsed:
+                    table = rows_table(evaluate_parsed(part, snapshot))
+                    _count(summary, table)
+                    writer.write(table)
+                    bar.update(len(part))
+        finally:
+            gc.unfreeze()
         summary.seconds["evaluate"] = time.perf_counter() - t
     finally:
         writer.close()
