@@ -11,9 +11,9 @@ member countries by the graph layer before they reach the engine.
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
-from difflib import get_close_matches
 from decimal import Decimal
+from difflib import get_close_matches
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
