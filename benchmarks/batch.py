@@ -13,7 +13,8 @@ command reaches over Bolt), the benchmark writes 2,000 synthetic 20-line BOM fil
   write (the revision moved; the command takes its own snapshot of graph answers each run anyway);
   *again*: the same command a second time (the store's JVM and the OS file cache warm; nothing else
   carries over between processes). Then the same cold with a local Dask cluster of at least two worker
-  processes (``--workers``), the other way the command can run.
+  processes (``--workers``), the other way the command can run, and right after it the defaults cold
+  again: the two to compare, on a store equally warm.
 - **the simple alternative in the same run**: a serial loop in this one process over the same jobs
   (read each file and parse it with ``graph.batch.parse_job``, ``graph.origin.evaluate_shipments``,
   the same rows, one Parquet file), cold (after a write, nothing cached) and warm (again, this
@@ -133,7 +134,7 @@ def run(count: int, profile: bool) -> dict:
             r["write_files_s"] = time.perf_counter() - t
             with open_store(StoreConfig.from_env(env)) as store:
                 dask = ["--workers", str(max(2, os.cpu_count() or 1))]
-                for run_name, extra in (("cold", []), ("again", []), ("dask", dask)):
+                for run_name, extra in (("cold", []), ("again", []), ("dask", dask), ("cold_again", [])):
                     if run_name != "again":
                         store.write_tx(lambda tx: None)
                     out = folder / f"cli-{run_name}.parquet"
@@ -179,11 +180,13 @@ def render(r: dict) -> str:
            "Rows in the order they ran: the first on the store just loaded (its JVM not yet warmed by reads), "
            "so the later ones meet a warmer store.", "",
            "| run | wall s | jobs/s | where the time goes (s) |", "| --- | ---: | ---: | --- |"]
-    dask = r["cli_dask"]
+    dask, cold_again = r["cli_dask"], r["cli_cold_again"]
     for name, x in (("`origingraph batch`, cold (after a write), whole process", cold),
                     ("`origingraph batch` again, whole process", again),
                     (f"`origingraph batch --workers {dask['summary']['workers']}` (a local Dask cluster), cold, "
-                     "whole process", dask)):
+                     "whole process", dask),
+                    ("`origingraph batch`, cold again (after another write, right after the Dask run: the pair to "
+                     "compare), whole process", cold_again)):
         phases = x["summary"]["seconds"]
         inside = sum(phases.values())
         out.append(f"| {name} | {x['wall_s']:.2f} | {x['jobs_s']:.0f} | "
