@@ -419,8 +419,8 @@ def _client(scheduler: str | None, workers: int | None, threads: int, processes:
 
 
 def default_workers() -> int:
-    """Local worker processes when ``--workers`` is not given: one per CPU, at most 8; none on a machine
-    of two CPUs or fewer, where the batch runs in this process (see :func:`run_batch`)."""
+    """Local workers when ``--workers`` is not given: one per CPU, at most 8; on two CPUs or fewer one,
+    which :func:`run_batch` runs in this process (two worker processes there lose to it)."""
     import os
 
     cpus = os.cpu_count() or 1
