@@ -228,6 +228,11 @@ class GraphView:
         answers[key] = value
         return value
 
+    def cached_only(self) -> SnapshotView:
+        """What this view has cached, as a view that never asks the graph (a miss raises
+        :class:`SnapshotMiss`): a question tried there first costs nothing more when all it needs is cached."""
+        return SnapshotView(Snapshot(revision=self.revision, answers=self._answers or {}, errors={}))
+
     def __getattr__(self, name: str) -> Any:  # kind, location, database, driver, ...
         return getattr(self.store, name)
 

@@ -29,7 +29,7 @@ from engine.terms.cumulation import CUMULATION_KINDS, cumulation_kind, reached_c
 from engine.verdict import Trace, Verdict
 from graph import queries
 from graph.applicability import InstrumentRules, pair_facts_of, rules_between
-from graph.cache import GraphView, collector_paused, graph_view
+from graph.cache import GraphView, SnapshotMiss, collector_paused, graph_view
 from graph.errors import NotFound
 from graph.lineage import code_links_of, code_properties, hs_uid
 from graph.psr import GeneralRule, general_rule_from, governing_rule, rule_answers
@@ -433,12 +433,17 @@ def evaluate_shipment(store: Store | GraphView, product: Product, shipment: Ship
     """A verdict for the product under every instrument binding the pair on the shipment date.
 
     Graph answers come from the per-process cache at the graph's current revision (one revision
-    read per call; none when ``store`` is already a :class:`~graph.cache.GraphView`); what the BOM
-    asks that is not cached is read in the few statements of :func:`answer_questions`, whichever
-    of its codes are new (the product's rules may be cached while a material's lineage is not).
+    read per call; none when ``store`` is already a :class:`~graph.cache.GraphView`). The report is
+    tried from the cache alone first; if anything is missing, what the BOM asks that is not cached
+    is read in the few statements of :func:`answer_questions`, whichever of its codes are new (the
+    product's rules may be cached while a material's lineage is not).
     """
     view = graph_view(store)
     if view.cached:
+        try:  # a warm question: everything it needs is cached, and working out what that is costs more
+            return origin_report(view.cached_only(), product, shipment)
+        except SnapshotMiss:
+            pass
         asked = LaneQuestions()
         asked.add(product)
         answer_questions(view, {(shipment.exporter, shipment.importer, shipment.date): asked})

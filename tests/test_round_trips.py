@@ -107,6 +107,9 @@ def test_a_single_evaluation_reads_its_new_codes_together(seeded: Store) -> None
     holder = {}
     assert _trips(seeded, lambda: holder.setdefault("report", evaluate_shipment(seeded, assembled, shipment))) <= 4
     assert holder["report"].model_dump_json() == evaluate_shipment(uncached(seeded), assembled, shipment).model_dump_json()
+    # asked again, everything cached: the report from the cache alone, the same, the revision read only
+    assert _trips(seeded, lambda: holder.update(again=evaluate_shipment(seeded, assembled, shipment))) == 1
+    assert holder["again"].model_dump_json() == holder["report"].model_dump_json()
 
 
 def test_answers_do_not_depend_on_how_many_questions_share_a_statement(seeded: Store) -> None:
