@@ -808,7 +808,9 @@ def _qualify(product: Product, psr: Psr | None,
     criterion = psr.criterion if psr else e.instrument.general_rule
     version = psr.hs_version if psr else product.hs_version
     accounts = tuple(_account(m, product.producer, e) for m in product.bom)
-    mappings = e.mapping_of
+    mappings: dict[tuple[str, str, str], CodeMapping] = {}
+    for mp in e.mappings:  # the first mapping given for a code wins
+        mappings.setdefault((mp.code, mp.from_version, mp.to_version), mp)
     product_codes = _codes("product", product.sku, product.hs, product.hs_version, version, mappings)
     material_codes = {a.material.id: _codes("material", a.material.id, a.material.hs, a.material.hs_version,
                                             version, mappings)

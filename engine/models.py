@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from difflib import get_close_matches
-from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
@@ -360,12 +359,3 @@ class Evaluation(_Frozen):
     cumulation: tuple[Cumulation, ...] = ()
     mappings: tuple[CodeMapping, ...] = ()
     facts: tuple[TraceFact, ...] = ()
-
-    @cached_property
-    def mapping_of(self) -> dict[tuple[str, str, str], CodeMapping]:
-        """``mappings`` by (code, from_version, to_version), the first given for a code winning: built
-        once, as the product and every intermediate look their codes up in it."""
-        found: dict[tuple[str, str, str], CodeMapping] = {}
-        for mp in self.mappings:
-            found.setdefault((mp.code, mp.from_version, mp.to_version), mp)
-        return found
