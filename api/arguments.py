@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
 
 
@@ -18,3 +19,16 @@ def country(text: str) -> str:
     if len(code) != 2 or not code.isalpha():
         raise argparse.ArgumentTypeError(f"expected an ISO 3166-1 alpha-2 country code such as MY, got {text!r}")
     return code
+
+
+def whole_number(what: str, low: int, high: int) -> Callable[[str], int]:
+    """An argument type for a count from ``low`` to ``high`` (a bad one is an error naming ``what``, not a
+    traceback from deep inside the command)."""
+
+    def parse(text: str) -> int:
+        count = int(text) if text.strip().isdigit() else None
+        if count is None or not low <= count <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what} from {low:,} to {high:,}")
+        return count
+
+    return parse

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from api.arguments import country, iso_date
+from api.arguments import country, iso_date, whole_number
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -45,13 +45,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--date", type=iso_date, help="YYYY-MM-DD")
     batch.add_argument("--scheduler", help="address of a Dask scheduler (e.g. tcp://10.0.0.5:8786); "
                                            "default: a local cluster")
-    batch.add_argument("--workers", type=int,
+    batch.add_argument("--workers", type=whole_number("worker processes", 1, 64),
                        help="local cluster: worker processes (default: one per CPU, at most 8); with 1, and by "
                             "default on 2 CPUs or fewer, the batch runs in this process, with no cluster")
-    batch.add_argument("--threads-per-worker", type=int, default=1)
+    batch.add_argument("--threads-per-worker", type=whole_number("threads", 1, 64), default=1)
     batch.add_argument("--threads", action="store_true", help="local cluster of threads in this process "
                                                               "(no worker processes)")
-    batch.add_argument("--partition-size", type=int, default=200, help="BOMs per task (default 200)")
+    batch.add_argument("--partition-size", type=whole_number("BOMs per task", 1, 100_000), default=200,
+                       help="BOMs per task (default 200)")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     batch.set_defaults(run=cmd_batch)

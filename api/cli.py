@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api.advise_cli import add_parser as add_advise_parser
-from api.arguments import country, iso_date
+from api.arguments import country, iso_date, whole_number
 from api.batch_cli import add_parser as add_batch_parser
 from api.compare_cli import add_parser as add_compare_parser
 from api.import_cli import add_parser as add_import_parser
@@ -261,13 +261,6 @@ def cmd_browser(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workers(text: str) -> int:
-    count = int(text) if text.isdigit() else 0
-    if not 1 <= count <= 64:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes from 1 to 64")
-    return count
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -373,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=_workers, default=1,
+    serve.add_argument("--workers", type=whole_number("worker processes", 1, 64), default=1,
                        help="server processes (default 1); Python answers on one core per process, so up to the "
                             "machine's cores answer in parallel, each with its own answer cache")
     serve.add_argument("--access-log", action="store_true",

@@ -126,6 +126,21 @@ def test_batch_command_on_a_directory_writes_csv(seeded: Store, cli, tmp_path: P
             assert (row["instrument"], row["verdict"]) in expected
 
 
+def test_batch_counts_are_checked_before_anything_runs(cli, tmp_path: Path) -> None:
+    """A worker count, thread count or partition size out of range is a usage error naming the flag, not a
+    traceback from the cluster (``--workers -2`` waited for workers that never came)."""
+    files = _boms(tmp_path / "boms")
+    out = tmp_path / "never.parquet"
+    for flag, value, what in (("--workers", "-2", "worker processes from 1 to 64"),
+                              ("--workers", "0", "worker processes from 1 to 64"),
+                              ("--threads-per-worker", "x", "threads from 1 to 64"),
+                              ("--partition-size", "0", "BOMs per task from 1 to 100,000")):
+        proc = cli("batch", str(files["example"].parent), "--out", str(out), f"{flag}={value}")
+        assert proc.returncode == 2, proc.stderr
+        assert f"argument {flag}: '{value}' is not a number of {what}" in proc.stderr
+        assert "Traceback" not in proc.stderr and not out.exists()
+
+
 def test_a_packed_snapshot_is_unpickled_once_per_process() -> None:
     """Workers get the snapshot as one pickled bytes frame and unpickle it on first use only."""
     from graph.batch import PackedSnapshot
