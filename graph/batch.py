@@ -515,7 +515,11 @@ def _run_here(store: Store, jobs: list[Job], out: Path, partition_size: int, pro
         summary.seconds["graph answers"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        gc.freeze()  # the snapshot lives, unchanged, to the end: the collector need not walk it after each part
+        # The snapshot lives, unchanged, to the end: the collector need not walk it after each part. Only
+        # when nothing is frozen yet, so the caller's own frozen objects are never thawed.
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             with tqdm(total=len(jobs), desc="batch", unit="BOM", disable=not progress) as bar:
                 for part in parsed:
@@ -524,7 +528,8 @@ def _run_here(store: Store, jobs: list[Job], out: Path, partition_size: int, pro
                     writer.write(table)
                     bar.update(len(part))
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
         summary.seconds["evaluate"] = time.perf_counter() - t
     finally:
         writer.close()

@@ -9,6 +9,7 @@ graph answers the client shipped, never from the graph.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 from collections import Counter
 from pathlib import Path
@@ -102,7 +103,13 @@ def test_batch_gives_the_single_process_verdicts(seeded: Store, tmp_path: Path) 
     assert verdict["vnm"] == json.loads(verdict["verdict"])["numbers"]["vnm"]
 
     here = tmp_path / "here.parquet"
-    alone = run_batch(seeded, jobs, here, workers=1, partition_size=3, progress=False)
+    gc.freeze()  # a caller's own frozen objects stay frozen: the batch freezes and thaws only its own
+    try:
+        frozen = gc.get_freeze_count()
+        alone = run_batch(seeded, jobs, here, workers=1, partition_size=3, progress=False)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
     assert alone.workers == 0 and "in this process" in alone.lines()[0]  # one worker: no cluster at all
     assert report_rows(here) == rows
     assert (alone.rows, alone.verdicts, alone.errors, alone.lanes) == (summary.rows, summary.verdicts, summary.errors,
